@@ -1,0 +1,140 @@
+"""Data products loaded from the dbt manifest: one per dbt group that carries a spec."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from dataops_assets.catalog.errors import SpecError
+from dataops_assets.catalog.spec import DataProductSpec
+
+PRODUCTS_DIR = "models/products/"
+
+
+@dataclass(frozen=True)
+class DataProduct:
+    """A validated spec plus what the manifest says about the product's models."""
+
+    spec: DataProductSpec
+    spec_file: str
+    models: tuple[str, ...]
+    public_models: tuple[str, ...]
+    upstream_products: tuple[str, ...]
+    sources: tuple[str, ...]
+
+    @property
+    def id(self) -> str:
+        return self.spec.id
+
+
+def read_manifest(path: Path) -> dict[str, Any]:
+    try:
+        return json.loads(path.read_text())
+    except FileNotFoundError:
+        raise SpecError(f"{path}: dbt manifest not found; expected `dbt parse` to have written it") from None
+
+
+def load_products(manifest: dict[str, Any]) -> dict[str, DataProduct]:
+    """Every product in the manifest, keyed by id; raises SpecError on the first invalid spec."""
+    models_by_group = _models_by_group(manifest)
+    product_groups = sorted(
+        (g for g in manifest.get("groups", {}).values() if _is_product_group(g)), key=lambda g: g["name"]
+    )
+    names = {g["name"] for g in product_groups}
+    product_group_of = {
+        uid: node["group"] for uid, node in manifest["nodes"].items() if node.get("group") in names
+    }
+    products = {}
+    for group in product_groups:
+        spec = _validate_spec(group, (group.get("config") or {}).get("meta") or {})
+        models = models_by_group.get(group["name"], [])
+        _check_models(group, spec, models)
+        upstream_products, sources = _upstream_of(manifest, models, product_group_of)
+        products[spec.id] = DataProduct(
+            spec=spec,
+            spec_file=group["original_file_path"],
+            models=tuple(sorted(m["name"] for m in models)),
+            public_models=tuple(sorted(m["name"] for m in models if m.get("access") == "public")),
+            upstream_products=upstream_products,
+            sources=sources,
+        )
+    return products
+
+
+def downstream_products(products: dict[str, DataProduct], product_id: str) -> tuple[str, ...]:
+    return tuple(sorted(p.id for p in products.values() if product_id in p.upstream_products))
+
+
+def _models_by_group(manifest: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
+    grouped: dict[str, list[dict[str, Any]]] = {}
+    for node in manifest["nodes"].values():
+        if node["resource_type"] == "model" and node.get("group"):
+            grouped.setdefault(node["group"], []).append(node)
+    return grouped
+
+
+def _validate_spec(group: dict[str, Any], meta: dict[str, Any]) -> DataProductSpec:
+    where = f"{group['original_file_path']}: group '{group['name']}'"
+    raw = meta.get("data_product")
+    if not isinstance(raw, dict):
+        raise SpecError(f"{where}: field 'config.meta.data_product': expected a mapping with the product spec")
+    owner = {k: v for k, v in (group.get("owner") or {}).items() if v is not None}
+    try:
+        return DataProductSpec.model_validate({**raw, "id": group["name"], "owner": owner})
+    except ValidationError as exc:
+        raise SpecError(f"{where}: {_describe(exc)}") from None
+
+
+def _describe(exc: ValidationError) -> str:
+    error = exc.errors()[0]
+    field = ".".join(str(part) for part in error["loc"])
+    if error["type"] == "missing":
+        return f"field '{field}': required but missing"
+    return f"field '{field}': {error['msg'][0].lower()}{error['msg'][1:]}, got {error['input']!r}"
+
+
+def _check_models(group: dict[str, Any], spec: DataProductSpec, models: list[dict[str, Any]]) -> None:
+    where = f"{group['original_file_path']}: group '{group['name']}'"
+    if not any(m.get("access") == "public" for m in models):
+        raise SpecError(f"{where}: expected at least one model with access: public in the group")
+    columns = {m["name"]: set(m.get("columns", {})) for m in models}
+    for i, pii in enumerate(spec.pii_fields):
+        if pii.model not in columns:
+            raise SpecError(
+                f"{where}: field 'pii_fields.{i}.model': expected a model of the group "
+                f"({', '.join(sorted(columns))}), got {pii.model!r}"
+            )
+        if pii.column not in columns[pii.model]:
+            raise SpecError(
+                f"{where}: field 'pii_fields.{i}.column': expected a column of model '{pii.model}', "
+                f"got {pii.column!r}"
+            )
+
+
+def _is_product_group(group: dict[str, Any]) -> bool:
+    meta = (group.get("config") or {}).get("meta") or {}
+    return "data_product" in meta or group["original_file_path"].startswith(PRODUCTS_DIR)
+
+
+def _upstream_of(manifest: dict[str, Any], models: list[dict[str, Any]], product_group_of: dict[str, str]):
+    """Upstream products and landing sources of a group's models, walking through platform models."""
+    group = models[0]["group"] if models else None
+    products, sources, seen = set(), set(), set()
+    stack = [dep for m in models for dep in m["depends_on"]["nodes"]]
+    while stack:
+        uid = stack.pop()
+        if uid in seen:
+            continue
+        seen.add(uid)
+        if uid.startswith("source."):
+            source = manifest["sources"][uid]
+            sources.add(f"{source['source_name']}.{source['name']}")
+        elif product_group_of.get(uid) not in (None, group):
+            products.add(product_group_of[uid])
+        elif uid in manifest["nodes"]:
+            stack.extend(manifest["nodes"][uid]["depends_on"]["nodes"])
+    return tuple(sorted(products)), tuple(sorted(sources))

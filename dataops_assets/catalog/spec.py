@@ -1,0 +1,81 @@
+"""The data product spec: what a product promises, validated when it is loaded."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Classification(StrEnum):
+    """Sensitivity level, lowest to highest."""
+
+    UNCLASSIFIED = "U"
+    CONFIDENTIAL = "C"
+    SECRET = "S"
+    TOP_SECRET = "TS"
+
+
+class MaskingStrategy(StrEnum):
+    REDACT = "redact"
+    HASH = "hash"
+    TOKENIZE = "tokenize"
+    PARTIAL = "partial"
+
+
+class ProductStatus(StrEnum):
+    """Product lifecycle status (the product state machine's states)."""
+
+    DRAFT = "draft"
+    DEV = "dev"
+    STAGING = "staging"
+    PRODUCTION = "production"
+    DEPRECATED = "deprecated"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, use_enum_values=False)
+
+
+class Owner(_Strict):
+    """Accountable owner, taken from the dbt group's `owner`."""
+
+    name: str = Field(min_length=1, description="Owning team or person, as written in the dbt group.")
+    email: str = Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", description="Where to reach the owner.")
+
+
+class Slos(_Strict):
+    """Service level objectives the product is held to."""
+
+    availability_pct: float = Field(gt=0, le=100, description="Share of time the product is readable, in %.")
+    latency_p95_ms: float = Field(gt=0, le=600_000, description="95th percentile serving latency, in ms.")
+    freshness_minutes: float = Field(gt=0, le=525_600, description="Maximum age of the newest data, in minutes.")
+    completeness_pct: float = Field(ge=0, le=100, description="Minimum share of non-null required values, in %.")
+
+
+class PiiField(_Strict):
+    """A column holding personal data and how consumers see it unless granted."""
+
+    model: str = Field(description="The product model the column belongs to.")
+    column: str = Field(description="The column name in that model.")
+    masking: MaskingStrategy = Field(description="How the value is masked for callers without a grant.")
+
+
+class DataProductSpec(_Strict):
+    """A product's identity and promises: `config.meta.data_product` of its dbt group."""
+
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$", description="The dbt group name; also the Dagster group.")
+    name: str = Field(min_length=1, description="Human-readable name.")
+    domain: str = Field(pattern=r"^[a-z][a-z0-9_-]*$", description="Owning business domain.")
+    version: str = Field(pattern=r"^\d+\.\d+\.\d+$", description="Semantic version of the product contract.")
+    owner: Owner
+    team: str = Field(min_length=1, description="Owning team slug (Dagster owner `team:<team>`).")
+    steward: str = Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", description="Data steward's email.")
+    description: str = Field(min_length=1, description="Business purpose.")
+    business_use_case: str = Field(default="", description="What problem the product solves.")
+    classification: Classification
+    tags: tuple[str, ...] = ()
+    slos: Slos
+    pii_fields: tuple[PiiField, ...] = ()
+    status: ProductStatus
+    consumers: tuple[str, ...] = ()

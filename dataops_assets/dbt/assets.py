@@ -1,0 +1,63 @@
+"""The dbt project as Dagster assets: one multi-asset for the models, specs for the landing tables."""
+
+from collections.abc import Mapping
+from typing import Any
+
+import dagster as dg
+from dagster_dbt import DbtCliResource, DbtProject, dbt_assets
+
+from dataops_assets.dbt.translator import DataProductTranslator
+from dataops_assets.settings import Settings
+
+# Every step that writes the DuckDB warehouse claims this pool (limit 1 in dagster.yaml).
+DUCKDB_POOL = "duckdb"
+
+
+def release_dbt_duckdb_lock() -> None:
+    """Close the DuckDB handle dbt's adapter keeps open in this process after metadata queries.
+
+    Without this an in-process run holds the file lock and the next dbt subprocess cannot open it.
+    """
+    from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+
+    if DuckDBConnectionManager._ENV is not None:
+        DuckDBConnectionManager._ENV.close()
+    DuckDBConnectionManager.close_all_connections()
+
+
+def build_dbt_models(project: DbtProject, translator: DataProductTranslator) -> dg.AssetsDefinition:
+    @dbt_assets(
+        manifest=project.manifest_path,
+        project=project,
+        dagster_dbt_translator=translator,
+        name="dbt_models",
+        pool=DUCKDB_POOL,
+    )
+    def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
+        try:
+            yield from dbt.cli(["build"], context=context).stream().fetch_row_counts().fetch_column_metadata()
+        finally:
+            release_dbt_duckdb_lock()
+
+    return dbt_models
+
+
+def build_landing_specs(
+    manifest: Mapping[str, Any], translator: DataProductTranslator, settings: Settings
+) -> list[dg.AssetSpec]:
+    """One external asset per landing table, so lineage in the UI starts at the files."""
+    specs = []
+    for unique_id, source in sorted(manifest["sources"].items()):
+        dbt_spec = translator.get_asset_spec(manifest, unique_id, None)
+        path = settings.landing_dir / source["source_name"] / source["name"]
+        specs.append(
+            dg.AssetSpec(
+                key=dbt_spec.key,
+                group_name=dbt_spec.group_name,
+                owners=dbt_spec.owners,
+                description=source.get("description") or source.get("source_description") or None,
+                kinds={"parquet"},
+                metadata={"dataops/landing_path": dg.MetadataValue.path(str(path))},
+            )
+        )
+    return specs

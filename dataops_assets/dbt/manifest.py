@@ -1,0 +1,61 @@
+"""Keep dbt's manifest in step with the project: parse when it is missing or older than a source file."""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from dataops_assets.settings import DBT_PROJECT_DIR, Settings
+
+_WATCHED = ("models", "macros", "tests")
+_WATCHED_FILES = ("dbt_project.yml", "profiles.yml")
+
+
+def dbt_executable() -> str:
+    """The dbt installed beside this interpreter, so an inactive venv still works."""
+    return str(Path(sys.executable).parent / "dbt")
+
+
+def manifest_path(project_dir: Path = DBT_PROJECT_DIR) -> Path:
+    return project_dir / "target" / "manifest.json"
+
+
+def _newest_source_mtime(project_dir: Path) -> float:
+    files = [project_dir / name for name in _WATCHED_FILES]
+    for folder in _WATCHED:
+        files.extend(p for p in (project_dir / folder).rglob("*") if p.is_file())
+    return max((p.stat().st_mtime for p in files if p.exists()), default=0.0)
+
+
+def is_stale(project_dir: Path = DBT_PROJECT_DIR) -> bool:
+    manifest = manifest_path(project_dir)
+    return not manifest.exists() or manifest.stat().st_mtime < _newest_source_mtime(project_dir)
+
+
+def ensure_manifest(settings: Settings, project_dir: Path = DBT_PROJECT_DIR) -> Path:
+    """Return the manifest path, running `dbt parse` first if the manifest is stale."""
+    manifest = manifest_path(project_dir)
+    if not is_stale(project_dir):
+        return manifest
+    manifest.parent.mkdir(parents=True, exist_ok=True)
+    with open(manifest.parent / ".parse.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # concurrent step processes parse once, not in parallel
+        if is_stale(project_dir):
+            parse_project(settings, project_dir)
+    return manifest
+
+
+def parse_project(settings: Settings, project_dir: Path = DBT_PROJECT_DIR) -> None:
+
+    result = subprocess.run(
+        [dbt_executable(), "parse", "--project-dir", str(project_dir), "--profiles-dir", str(project_dir), "--quiet"],
+        env={**os.environ, **settings.dbt_env()},
+        capture_output=True,
+        text=True,
+    )
+    if result.returncode != 0:
+        detail = (result.stdout + result.stderr).strip().splitlines()
+        raise RuntimeError(f"{project_dir}: `dbt parse` failed: {detail[-1] if detail else 'no output'}")

@@ -1,0 +1,78 @@
+"""Map dbt resources to Dagster asset specs: group = product, owners, tags and spec metadata."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import dagster as dg
+from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings
+
+from dataops_assets.catalog.products import DataProduct
+
+LANDING_GROUP = "landing"
+# The platform group that reads the landing zone; its owner also owns the landing assets.
+PLATFORM_GROUP = "staging"
+
+
+class DataProductTranslator(DagsterDbtTranslator):
+    """Built once per set of products; every attribute is derived from dbt metadata."""
+
+    def __init__(self, products: Mapping[str, DataProduct]):
+        super().__init__(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
+        self._products = products
+
+    def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> dg.AssetKey:
+        if dbt_resource_props["resource_type"] == "source":
+            return landing_asset_key(dbt_resource_props["source_name"], dbt_resource_props["name"])
+        return super().get_asset_key(dbt_resource_props)
+
+    def get_asset_spec(self, manifest: Mapping[str, Any], unique_id: str, project: Any) -> dg.AssetSpec:
+        spec = super().get_asset_spec(manifest, unique_id, project)
+        props = self.get_resource_props(manifest, unique_id)
+        product = self._products.get(props.get("group") or "")
+        spec = spec.replace_attributes(
+            group_name=_group_for(props),
+            owners=_owners_for(manifest, props, product),
+        )
+        if product is None:
+            return spec
+        return spec.merge_attributes(tags=_tags_for(product), metadata=_metadata_for(props, product))
+
+
+def landing_asset_key(source_name: str, table_name: str) -> dg.AssetKey:
+    return dg.AssetKey([LANDING_GROUP, source_name, table_name])
+
+
+def _group_for(props: Mapping[str, Any]) -> str:
+    if props["resource_type"] == "source":
+        return LANDING_GROUP
+    return props.get("group") or PLATFORM_GROUP
+
+
+def _owners_for(manifest: Mapping[str, Any], props: Mapping[str, Any], product: DataProduct | None) -> list[str]:
+    if product is not None:
+        return [product.spec.owner.email, f"team:{product.spec.team}"]
+    group = manifest.get("groups", {}).get(f"group.{manifest['metadata']['project_name']}.{PLATFORM_GROUP}")
+    email = ((group or {}).get("owner") or {}).get("email")
+    return [email] if email else []
+
+
+def _tags_for(product: DataProduct) -> dict[str, str]:
+    return {
+        "data_product": product.id,
+        "domain": product.spec.domain,
+        "classification": product.spec.classification.value,
+        "lifecycle_status": product.spec.status.value,
+    }
+
+
+def _metadata_for(props: Mapping[str, Any], product: DataProduct) -> dict[str, Any]:
+    pii = [f.column for f in product.spec.pii_fields if f.model == props["name"]]
+    return {
+        "dataops/product": dg.MetadataValue.json(product.spec.model_dump(mode="json")),
+        "dataops/classification": product.spec.classification.value,
+        "dataops/access": props.get("access") or "protected",
+        "dataops/pii_columns": dg.MetadataValue.json(pii),
+        "dataops/spec_file": product.spec_file,
+    }

@@ -1,0 +1,62 @@
+"""Paths and environment in one place: the only module that reads os.environ."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
+QUALITY_SUITES_DIR = REPO_ROOT / "quality_suites"
+
+DEFAULT_HOME = ".dataops"
+STAGES = ("sandbox", "pilot", "production")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Where a run reads and writes; every path derives from `home`."""
+
+    home: Path
+    stage: str = "sandbox"
+
+    @property
+    def landing_dir(self) -> Path:
+        return self.home / "landing"
+
+    @property
+    def warehouse_path(self) -> Path:
+        # dbt freezes the file stem into the manifest as the database name: keep it fixed.
+        return self.home / "warehouse.duckdb"
+
+    @property
+    def published_dir(self) -> Path:
+        return self.home / "published"
+
+    @property
+    def archive_dir(self) -> Path:
+        return self.home / "archive"
+
+    @property
+    def dagster_home(self) -> Path:
+        return self.home / "dagster"
+
+    def dbt_env(self) -> dict[str, str]:
+        """Variables the dbt profile and sources read (see dbt_project/profiles.yml)."""
+        return {"DATAOPS_HOME": str(self.home)}
+
+
+def load_settings(environ: dict[str, str] | None = None) -> Settings:
+    """Settings from the environment; defaults only where a variable is unset."""
+    env = os.environ if environ is None else environ
+    home = Path(env.get("DATAOPS_HOME") or DEFAULT_HOME).expanduser().resolve()
+    stage = env.get("DATAOPS_STAGE") or "sandbox"
+    if stage not in STAGES:
+        raise ValueError(f"DATAOPS_STAGE: expected one of {', '.join(STAGES)}, got {stage!r}")
+    return Settings(home=home, stage=stage)
+
+
+def export_dbt_env(settings: Settings) -> None:
+    """Make dbt subprocesses (which inherit os.environ) see absolute paths."""
+    os.environ.update(settings.dbt_env())

@@ -1,0 +1,11 @@
+{#- Generic test: the given columns together identify a row (no dbt_utils needed). -#}
+{% test unique_combination(model, columns) %}
+select {{ columns | join(', ') }}, count(*) as n_rows
+from {{ model }}
+group by {{ columns | join(', ') }}
+having count(*) > 1
+{% endtest %}
+
+{% test expression_true(model, expression) %}
+select * from {{ model }} where not ({{ expression }})
+{% endtest %}
