@@ -20,6 +20,7 @@ class Settings:
 
     home: Path
     stage: str = "sandbox"
+    dagster_home: Path | None = None
 
     @property
     def landing_dir(self) -> Path:
@@ -39,8 +40,9 @@ class Settings:
         return self.home / "archive"
 
     @property
-    def dagster_home(self) -> Path:
-        return self.home / "dagster"
+    def instance_dir(self) -> Path:
+        """DAGSTER_HOME: the Dagster instance (runs, events, check results)."""
+        return self.dagster_home or self.home / "dagster"
 
     def dbt_env(self) -> dict[str, str]:
         """Variables the dbt profile and sources read (see dbt_project/profiles.yml)."""
@@ -54,7 +56,10 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
     stage = env.get("DATAOPS_STAGE") or "sandbox"
     if stage not in STAGES:
         raise ValueError(f"DATAOPS_STAGE: expected one of {', '.join(STAGES)}, got {stage!r}")
-    return Settings(home=home, stage=stage)
+    dagster_home = env.get("DAGSTER_HOME")
+    return Settings(
+        home=home, stage=stage, dagster_home=Path(dagster_home).expanduser().resolve() if dagster_home else None
+    )
 
 
 def export_dbt_env(settings: Settings) -> None:

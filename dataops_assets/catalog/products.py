@@ -138,3 +138,34 @@ def _upstream_of(manifest: dict[str, Any], models: list[dict[str, Any]], product
         elif uid in manifest["nodes"]:
             stack.extend(manifest["nodes"][uid]["depends_on"]["nodes"])
     return tuple(sorted(products)), tuple(sorted(sources))
+
+
+def product_summary(product: DataProduct) -> dict[str, Any]:
+    """The `products list --json` entry for one product."""
+    spec = product.spec
+    return {
+        "id": product.id,
+        "name": spec.name,
+        "domain": spec.domain,
+        "version": spec.version,
+        "owner": spec.owner.email,
+        "team": spec.team,
+        "classification": spec.classification.value,
+        "status": spec.status.value,
+        "public_models": list(product.public_models),
+    }
+
+
+def product_detail(products: dict[str, DataProduct], product_id: str) -> dict[str, Any]:
+    """The `products show --json` document: spec, models, owners and neighbouring products."""
+    product = products[product_id]
+    return {
+        **product_summary(product),
+        "owners": [product.spec.owner.email, f"team:{product.spec.team}"],
+        "spec": product.spec.model_dump(mode="json"),
+        "spec_file": product.spec_file,
+        "models": list(product.models),
+        "sources": list(product.sources),
+        "upstream_products": list(product.upstream_products),
+        "downstream_products": list(downstream_products(products, product_id)),
+    }

@@ -1,0 +1,56 @@
+# `make run` sets everything up and materializes every product; `make test` runs the tests.
+# Every variable below can be overridden from the environment or the command line.
+
+PYTHON ?= python3.11
+VENV ?= .venv
+DATAOPS_HOME ?= $(CURDIR)/.dataops
+DAGSTER_HOME ?= $(DATAOPS_HOME)/dagster
+SCALE ?= 0.1
+SEED ?= 42
+PYTEST_ARGS ?=
+UI_PORT ?= 3000
+
+export DATAOPS_HOME DAGSTER_HOME
+
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+
+.PHONY: run test materialize data install instance parse ui bench test-deps clean
+
+run: install data materialize
+
+test: install test-deps
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+install: $(INSTALLED)
+
+$(INSTALLED): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+data: install
+	$(BIN)/dataops generate --scale $(SCALE) --seed $(SEED)
+
+instance:
+	mkdir -p $(DAGSTER_HOME)
+	cp dagster.yaml $(DAGSTER_HOME)/dagster.yaml
+
+parse: install
+	$(BIN)/dbt parse --project-dir dbt_project --profiles-dir dbt_project --quiet
+
+# Materializes every asset from what is in the landing zone now (no data generation).
+materialize: install instance parse
+	PATH=$(CURDIR)/$(BIN):$$PATH $(BIN)/dagster asset materialize -m dataops_assets.definitions --select '*'
+	$(BIN)/dataops summary
+
+ui: install instance parse
+	PATH=$(CURDIR)/$(BIN):$$PATH $(BIN)/dagster dev -w workspace.yaml -h 127.0.0.1 -p $(UI_PORT)
+
+# Debian's chromium for the end-to-end browser test (Playwright drives it; no browser download).
+test-deps:
+	command -v chromium >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium)
+
+clean:
+	rm -rf $(DATAOPS_HOME) dbt_project/target dbt_project/logs

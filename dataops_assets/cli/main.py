@@ -1,0 +1,19 @@
+"""The `dataops` command."""
+
+from __future__ import annotations
+
+import click
+
+from dataops_assets.cli.generate import generate
+from dataops_assets.cli.products import products
+from dataops_assets.cli.summary import summary
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def cli() -> None:
+    """Run data products on Dagster. Paths come from DATAOPS_HOME (default ./.dataops)."""
+
+
+cli.add_command(generate)
+cli.add_command(products)
+cli.add_command(summary)

@@ -1,0 +1,74 @@
+"""`dataops products`: read the catalog of data products from the dbt project."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from dataops_assets.catalog.errors import SpecError
+from dataops_assets.catalog.products import DataProduct, load_products, product_detail, product_summary, read_manifest
+from dataops_assets.dbt.manifest import ensure_manifest
+from dataops_assets.settings import load_settings
+
+
+def _load() -> dict[str, DataProduct]:
+    try:
+        return load_products(read_manifest(ensure_manifest(load_settings())))
+    except (SpecError, RuntimeError, ValueError) as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+@click.group()
+def products() -> None:
+    """List and inspect data products."""
+
+
+@products.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON document instead of a table.")
+def list_products(as_json: bool) -> None:
+    """One line per product: id, domain, classification, status, owner."""
+    entries = [product_summary(p) for p in _load().values()]
+    if as_json:
+        click.echo(json.dumps({"products": entries}, indent=2))
+        return
+    header = ("ID", "DOMAIN", "CLASS", "STATUS", "VERSION", "OWNER")
+    rows = [(e["id"], e["domain"], e["classification"], e["status"], e["version"], e["owner"]) for e in entries]
+    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
+    for row in [header, *rows]:
+        click.echo("  ".join(str(v).ljust(w) for v, w in zip(row, widths)).rstrip())
+
+
+@products.command("show")
+@click.argument("product_id")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON document instead of text.")
+def show_product(product_id: str, as_json: bool) -> None:
+    """Spec, models, owners and upstream/downstream products of PRODUCT_ID."""
+    catalog = _load()
+    if product_id not in catalog:
+        raise click.BadParameter(f"unknown product {product_id!r}; expected one of {', '.join(catalog)}",
+                                 param_hint="PRODUCT_ID")
+    detail = product_detail(catalog, product_id)
+    if as_json:
+        click.echo(json.dumps(detail, indent=2))
+        return
+    spec = detail["spec"]
+    slos = spec["slos"]
+    pii = ", ".join(f"{p['model']}.{p['column']} ({p['masking']})" for p in spec["pii_fields"])
+    lines = [
+        f"{detail['id']}  {detail['name']} v{detail['version']}  [{detail['classification']}] {detail['status']}",
+        f"  domain:      {detail['domain']}",
+        f"  owners:      {', '.join(detail['owners'])} (steward {spec['steward']})",
+        f"  description: {spec['description'].strip()}",
+        f"  SLOs:        availability {slos['availability_pct']}%, p95 {slos['latency_p95_ms']} ms, "
+        f"freshness {slos['freshness_minutes']} min, completeness {slos['completeness_pct']}%",
+        f"  PII:         {pii or '-'}",
+        f"  public:      {', '.join(detail['public_models'])}",
+        f"  models:      {', '.join(detail['models'])}",
+        f"  sources:     {', '.join(detail['sources']) or '-'}",
+        f"  upstream:    {', '.join(detail['upstream_products']) or '-'}",
+        f"  downstream:  {', '.join(detail['downstream_products']) or '-'}",
+        f"  consumers:   {', '.join(spec['consumers']) or '-'}",
+        f"  spec file:   dbt_project/{detail['spec_file']}",
+    ]
+    click.echo("\n".join(lines))

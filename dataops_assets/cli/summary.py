@@ -1,0 +1,47 @@
+"""`dataops summary`: per product, rows, check results, where the outputs are, how to open the UI."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+
+import click
+import dagster as dg
+
+from dataops_assets.catalog.products import load_products, read_manifest
+from dataops_assets.dbt.manifest import ensure_manifest
+from dataops_assets.runs.status import product_statuses
+from dataops_assets.settings import load_settings
+
+
+@click.command()
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON document instead of text.")
+def summary(as_json: bool) -> None:
+    """Summarise the latest materializations and checks of every product."""
+    from dataops_assets.definitions import build_definitions
+
+    settings = load_settings()
+    if not (settings.instance_dir / "dagster.yaml").exists() and not settings.instance_dir.exists():
+        raise click.ClickException(f"{settings.instance_dir}: no Dagster instance; expected `make materialize` first")
+    products = load_products(read_manifest(ensure_manifest(settings)))
+    asset_graph = build_definitions(settings).resolve_asset_graph()
+    with dg.DagsterInstance.from_config(str(settings.instance_dir)) as instance:
+        statuses = product_statuses(instance, asset_graph, products)
+    if as_json:
+        click.echo(json.dumps({
+            "warehouse": str(settings.warehouse_path),
+            "products": [dataclasses.asdict(s) for s in statuses],
+        }, indent=2))
+        return
+    for status in statuses:
+        verdict = "ok" if status.checks_failed == 0 and status.checks_not_run == 0 else "ATTENTION"
+        click.echo(f"{status.product_id}: checks {status.checks_passed} passed, {status.checks_failed} failed, "
+                   f"{status.checks_not_run} not run [{verdict}]")
+        for model in status.models:
+            rows = "not materialized" if model.rows is None else f"{model.rows:,} rows"
+            click.echo(f"    {model.model}: {rows} -> table main.{model.model}")
+        for failed in status.failed_checks:
+            click.echo(f"    FAILED {failed}")
+    click.echo(f"\nOutputs: DuckDB warehouse {settings.warehouse_path} "
+               f"(e.g. duckdb {settings.warehouse_path} -c 'select * from main.sales_daily_metrics limit 5')")
+    click.echo("UI: DATAOPS_HOME=... make ui  (runs `dagster dev -w workspace.yaml`, then open http://127.0.0.1:3000)")

@@ -1,0 +1,76 @@
+"""The Dagster Definitions as the UI sees them: six product groups with owners, lineage across them."""
+
+from __future__ import annotations
+
+import dagster as dg
+import pytest
+
+from dataops_assets.definitions import build_definitions, defs
+from dataops_assets.settings import Settings
+
+PRODUCT_GROUPS = {
+    "sales_daily_metrics",
+    "mission_logistics",
+    "customer_360",
+    "product_performance",
+    "revenue_analytics",
+    "contract_spend_analysis",
+}
+
+
+@pytest.fixture(scope="module")
+def asset_graph(tmp_path_factory):
+    settings = Settings(home=tmp_path_factory.mktemp("defs_home"))
+    return build_definitions(settings).resolve_asset_graph()
+
+
+def test_definitions_load_through_the_module_entry_point():
+    dg.Definitions.validate_loadable(defs())
+
+
+def test_six_product_groups_each_with_an_owner(asset_graph):
+    groups: dict[str, set[str]] = {}
+    for key in asset_graph.get_all_asset_keys():
+        node = asset_graph.get(key)
+        groups.setdefault(node.group_name, set()).update(node.owners)
+    assert PRODUCT_GROUPS <= set(groups)
+    assert set(groups) - PRODUCT_GROUPS == {"landing", "staging"}
+    for group in groups:
+        assert groups[group], f"group {group} has no owner"
+        assert any("@" in owner for owner in groups[group])
+
+
+def test_lineage_edge_between_products(asset_graph):
+    revenue = asset_graph.get(dg.AssetKey("revenue_monthly"))
+    upstream_groups = {asset_graph.get(k).group_name for k in revenue.parent_keys}
+    assert "customer_360" in upstream_groups
+
+
+def test_lineage_starts_at_landing_tables(asset_graph):
+    staging = asset_graph.get(dg.AssetKey("stg_crm__customers"))
+    assert staging.parent_keys == {dg.AssetKey(["landing", "crm", "customers"])}
+    landing = asset_graph.get(dg.AssetKey(["landing", "crm", "customers"]))
+    assert landing.group_name == "landing" and not landing.is_materializable
+
+
+def test_product_assets_carry_spec_tags_and_metadata(asset_graph):
+    node = asset_graph.get(dg.AssetKey("customer_360"))
+    assert node.tags["classification"] == "C"
+    assert node.tags["domain"] == "customer"
+    assert node.tags["lifecycle_status"] == "production"
+    assert "team:marketing-data" in node.owners
+    assert node.metadata["dataops/product"].value["name"] == "Customer 360"
+    assert "email" in node.metadata["dataops/pii_columns"].value
+    assert {"dbt", "duckdb"} <= set(node.kinds)
+
+
+def test_dbt_tests_are_asset_checks(asset_graph):
+    checks = {key.name for key in asset_graph.get_check_keys_for_assets({dg.AssetKey("customer_360")})}
+    assert "unique_customer_360_customer_id" in checks
+    assert any(name.startswith("accepted_values_customer_360_account_status") for name in checks)
+
+
+def test_every_dbt_model_writes_through_the_duckdb_pool(asset_graph):
+    dbt_models = [k for k in asset_graph.get_all_asset_keys() if asset_graph.get(k).is_materializable]
+    assert dbt_models
+    assert all(set(asset_graph.get(k).pools) == {"duckdb"} for k in dbt_models)

@@ -1,0 +1,126 @@
+"""Loading product specs from a (trimmed, real) dbt manifest, and every way a spec can be wrong."""
+
+import copy
+import json
+from pathlib import Path
+
+import pytest
+
+from dataops_assets.catalog.errors import SpecError
+from dataops_assets.catalog.products import downstream_products, load_products, product_detail
+
+FIXTURE = Path(__file__).parent.parent / "fixtures" / "manifest_products.json"
+PRODUCT_IDS = {
+    "sales_daily_metrics",
+    "mission_logistics",
+    "customer_360",
+    "product_performance",
+    "revenue_analytics",
+    "contract_spend_analysis",
+}
+
+
+@pytest.fixture
+def manifest() -> dict:
+    return json.loads(FIXTURE.read_text())
+
+
+def _spec(manifest: dict, product: str) -> dict:
+    return manifest["groups"][f"group.dataops.{product}"]["config"]["meta"]["data_product"]
+
+
+def test_six_products_with_owner_spec_and_public_models(manifest):
+    products = load_products(manifest)
+    assert set(products) == PRODUCT_IDS
+    for product in products.values():
+        assert product.spec.owner.email.endswith("@example.com")
+        assert product.public_models, product.id
+        assert product.spec_file == f"models/products/{product.id}/_product.yml"
+
+
+def test_staging_group_is_not_a_product(manifest):
+    assert "staging" not in load_products(manifest)
+
+
+def test_cross_product_lineage(manifest):
+    products = load_products(manifest)
+    assert products["revenue_analytics"].upstream_products == ("customer_360",)
+    assert downstream_products(products, "customer_360") == ("revenue_analytics",)
+    assert "crm.customers" in products["customer_360"].sources
+    detail = product_detail(products, "customer_360")
+    assert detail["downstream_products"] == ["revenue_analytics"]
+    assert {"model": "customer_360", "column": "email", "masking": "partial"} in detail["spec"]["pii_fields"]
+
+
+def _load_error(manifest: dict) -> str:
+    with pytest.raises(SpecError) as excinfo:
+        load_products(manifest)
+    message = str(excinfo.value)
+    assert "\n" not in message
+    return message
+
+
+def test_missing_owner_email(manifest):
+    manifest["groups"]["group.dataops.customer_360"]["owner"] = {"name": "Marketing", "email": None}
+    message = _load_error(manifest)
+    assert message.startswith("models/products/customer_360/_product.yml: group 'customer_360'")
+    assert "field 'owner.email': required but missing" in message
+
+
+def test_unknown_classification(manifest):
+    _spec(manifest, "sales_daily_metrics")["classification"] = "SECRET-ish"
+    message = _load_error(manifest)
+    assert "group 'sales_daily_metrics'" in message
+    assert "field 'classification'" in message and "'U', 'C', 'S' or 'TS'" in message and "SECRET-ish" in message
+
+
+@pytest.mark.parametrize(
+    ("slo", "value"),
+    [("availability_pct", 120), ("completeness_pct", -1), ("latency_p95_ms", 0), ("freshness_minutes", -5)],
+)
+def test_slo_out_of_range(manifest, slo, value):
+    _spec(manifest, "mission_logistics")["slos"][slo] = value
+    message = _load_error(manifest)
+    assert f"field 'slos.{slo}'" in message and str(value) in message
+
+
+def test_missing_slos(manifest):
+    del _spec(manifest, "mission_logistics")["slos"]
+    assert "field 'slos': required but missing" in _load_error(manifest)
+
+
+def test_pii_column_not_in_model(manifest):
+    _spec(manifest, "customer_360")["pii_fields"].append({"model": "customer_360", "column": "ssn", "masking": "redact"})
+    message = _load_error(manifest)
+    assert "field 'pii_fields.5.column': expected a column of model 'customer_360', got 'ssn'" in message
+
+
+def test_pii_model_not_in_group(manifest):
+    _spec(manifest, "customer_360")["pii_fields"][0]["model"] = "sales_daily_metrics"
+    assert "field 'pii_fields.0.model': expected a model of the group" in _load_error(manifest)
+
+
+def test_unknown_masking_strategy(manifest):
+    _spec(manifest, "customer_360")["pii_fields"][0]["masking"] = "scramble"
+    assert "field 'pii_fields.0.masking'" in _load_error(manifest)
+
+
+def test_unknown_spec_field_is_rejected(manifest):
+    _spec(manifest, "revenue_analytics")["clasification"] = "C"
+    assert "field 'clasification': extra inputs are not permitted" in _load_error(manifest)
+
+
+def test_bad_version(manifest):
+    _spec(manifest, "revenue_analytics")["version"] = "v1"
+    assert "field 'version'" in _load_error(manifest)
+
+
+def test_product_group_without_spec(manifest):
+    del manifest["groups"]["group.dataops.product_performance"]["config"]["meta"]["data_product"]
+    assert "field 'config.meta.data_product': expected a mapping" in _load_error(manifest)
+
+
+def test_product_without_public_model(manifest):
+    broken = copy.deepcopy(manifest)
+    broken["nodes"]["model.dataops.vendor_category_spend"]["access"] = "protected"
+    assert "expected at least one model with access: public" in _load_error(broken)
