@@ -39,8 +39,10 @@ VENDOR_WORDS: tuple[str, ...] = (
     "Pinnacle", "Harbor", "Granite", "Evergreen", "Cobalt", "Meridian", "Sterling", "Atlas",
     "Beacon", "Crescent", "Horizon", "Lakeside", "Vertex", "Orion", "Falcon", "Cascade",
     "Global", "United", "Precision", "Strategic", "Integrated", "Advanced", "Allied", "Premier",
+)
+VENDOR_NOUNS: tuple[str, ...] = (
     "Systems", "Logistics", "Partners", "Solutions", "Technologies", "Services", "Consulting",
-    "Networks", "Supply", "Dynamics", "Industries", "Facilities", "Software", "Analytics",
+    "Networks", "Supply", "Dynamics", "Industries", "Facilities", "Software", "Analytics", "Group",
 )
 # Legal-form suffixes by vendor country (order follows landing_tables.COUNTRIES).
 VENDOR_SUFFIXES: dict[str, tuple[str, ...]] = {

@@ -1,0 +1,109 @@
+"""Deterministic, vectorized synthetic landing zone: <landing>/<source>/<table>/part-NNNN.parquet.
+
+Every table gets its own RNG stream per chunk (derived from the seed, the table name and
+the chunk number), so results depend only on (scale, seed, end_date, days). Foreign keys
+are computed from parent row indexes, so children never need their parents in memory.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from dataops_assets.sources.fleet_tables import build_equipment, build_fleet_activity, build_weather
+from dataops_assets.sources.landing_tables import (
+    COUNTRIES, CUSTOMER_ID_PATTERN, EMAIL_PATTERN, LANDING_TABLES, LOGISTICS_REGIONS, PRIMARY_KEYS,
+    TABLE_SCHEMAS, row_counts,
+)
+from dataops_assets.sources.landing_writer import CHUNK_ROWS, TableSink
+from dataops_assets.sources.procurement_tables import build_contracts, build_spend, build_vendors
+from dataops_assets.sources.random_columns import Chunk, Columns, LandingContext, Window
+from dataops_assets.sources.retail_tables import build_customers, build_products, build_transactions
+from dataops_assets.sources.shop_tables import ORDER_CHUNK_ROWS, build_order_chunk, build_support_tickets
+
+__all__ = [
+    "COUNTRIES", "CUSTOMER_ID_PATTERN", "EMAIL_PATTERN", "LANDING_TABLES", "LOGISTICS_REGIONS",
+    "PRIMARY_KEYS", "TABLE_SCHEMAS", "generate_landing",
+]
+
+Builder = Callable[[LandingContext, Chunk], dict[str, Columns]]
+
+
+@dataclass(frozen=True)
+class _Job:
+    """One builder pass: `driver` sets the row count to chunk over; `tables` are written."""
+
+    builder: Builder
+    tables: tuple[str, ...]
+    driver: str
+    chunk_rows: int | None = CHUNK_ROWS  # None: one pass (the writer still splits big parts)
+
+
+_JOBS: tuple[_Job, ...] = (
+    _Job(build_transactions, ("transactions",), "transactions"),
+    _Job(build_customers, ("customers",), "customers"),
+    _Job(build_products, ("products",), "products"),
+    _Job(build_order_chunk, ("orders", "returns", "payments"), "orders", ORDER_CHUNK_ROWS),
+    _Job(build_support_tickets, ("support_tickets",), "support_tickets"),
+    _Job(build_equipment, ("equipment",), "equipment"),
+    _Job(build_fleet_activity, ("assignments", "maintenance"), "assignments", None),
+    _Job(build_weather, ("weather",), "weather", None),
+    _Job(build_vendors, ("vendors",), "vendors"),
+    _Job(build_contracts, ("contracts",), "contracts"),
+    _Job(build_spend, ("spend",), "spend"),
+)
+
+
+def _chunks(rows: int, chunk_rows: int | None) -> list[Chunk]:
+    size = rows if chunk_rows is None else chunk_rows
+    return [Chunk(i, start, min(start + size, rows)) for i, start in enumerate(range(0, rows, max(size, 1)))]
+
+
+def _validate(scale: float, seed: int, end_date: dt.date, days: int) -> None:
+    if isinstance(scale, bool) or not isinstance(scale, (int, float)) or not 0 < scale < math.inf:
+        raise ValueError(f"scale: must be a number > 0, got {scale!r}")
+    if isinstance(days, bool) or not isinstance(days, int) or days < 1:
+        raise ValueError(f"days: must be an integer >= 1, got {days!r}")
+    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+        raise ValueError(f"seed: must be an integer >= 0, got {seed!r}")
+    if not isinstance(end_date, dt.date):
+        raise ValueError(f"end_date: must be a datetime.date, got {end_date!r}")
+
+
+def _run_job(con: duckdb.DuckDBPyConnection, landing_dir: Path, ctx: LandingContext, job: _Job) -> dict[str, int]:
+    sinks = {table: TableSink(con, landing_dir, table) for table in job.tables}
+    try:
+        for chunk in _chunks(ctx.rows[job.driver], job.chunk_rows):
+            for table, columns in job.builder(ctx, chunk).items():
+                sinks[table].write(columns)
+        for sink in sinks.values():
+            sink.commit()
+    except BaseException:
+        for sink in sinks.values():
+            sink.abort()
+        raise
+    return {table: sink.rows for table, sink in sinks.items()}
+
+
+def generate_landing(
+    landing_dir: Path, scale: float, seed: int, end_date: dt.date, days: int = 90
+) -> dict[str, int]:
+    """Write every landing table; returns {"<source>/<table>": rows written}.
+
+    Scale 1 is about 1M transactions; tables are written in chunks of <= 1M rows, one part
+    file per chunk. Event timestamps fall in [end_date - days + 1, end_date] (naive UTC),
+    and each table folder is replaced as a whole, never mixed with an earlier run's parts.
+    """
+    _validate(scale, seed, end_date, days)
+    end_date = dt.date(end_date.year, end_date.month, end_date.day)  # a datetime would shift the window
+    ctx = LandingContext(seed=seed, scale=float(scale), window=Window(end_date, days), rows=row_counts(scale, days))
+    written: dict[str, int] = {}
+    with duckdb.connect(":memory:", config={"threads": 2, "memory_limit": "1GB"}) as con:
+        for job in _JOBS:
+            written.update(_run_job(con, Path(landing_dir), ctx, job))
+    return {f"{source}/{table}": written[table] for source, tables in LANDING_TABLES.items() for table in tables}
