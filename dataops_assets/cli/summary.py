@@ -42,6 +42,7 @@ def summary(as_json: bool) -> None:
             click.echo(f"    {model.model}: {rows} -> table main.{model.model}")
         for failed in status.failed_checks:
             click.echo(f"    FAILED {failed}")
-    click.echo(f"\nOutputs: DuckDB warehouse {settings.warehouse_path} "
-               f"(e.g. duckdb {settings.warehouse_path} -c 'select * from main.sales_daily_metrics limit 5')")
+    click.echo(f"\nOutputs: DuckDB warehouse {settings.warehouse_path}, e.g.\n"
+               f"  .venv/bin/python -c \"import duckdb; duckdb.connect('{settings.warehouse_path}', read_only=True)"
+               f".sql('select * from sales_daily_metrics limit 5').show()\"")
     click.echo("UI: DATAOPS_HOME=... make ui  (runs `dagster dev -w workspace.yaml`, then open http://127.0.0.1:3000)")
