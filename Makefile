@@ -5,11 +5,14 @@ PYTHON ?= python3.11
 VENV ?= .venv
 DATAOPS_HOME ?= $(CURDIR)/.dataops
 DAGSTER_HOME ?= $(DATAOPS_HOME)/dagster
-SCALE ?= 0.1
+SCALE ?= 1
 SEED ?= 42
 PYTEST_ARGS ?=
 UI_PORT ?= 3000
 
+# Absolute, so targets that change directory and dbt's subprocesses agree on the paths.
+override DATAOPS_HOME := $(abspath $(DATAOPS_HOME))
+override DAGSTER_HOME := $(abspath $(DAGSTER_HOME))
 export DATAOPS_HOME DAGSTER_HOME
 
 BIN := $(VENV)/bin
@@ -45,8 +48,10 @@ materialize: install instance parse
 	PATH=$(CURDIR)/$(BIN):$$PATH $(BIN)/dagster asset materialize -m dataops_assets.definitions --select '*'
 	$(BIN)/dataops summary
 
+# Started from DAGSTER_HOME: `dagster dev` warns when the folder it starts in holds a dagster.yaml
+# other than DAGSTER_HOME's (the repository's is the template `make instance` copies).
 ui: install instance parse
-	PATH=$(CURDIR)/$(BIN):$$PATH $(BIN)/dagster dev -w workspace.yaml -h 127.0.0.1 -p $(UI_PORT)
+	cd $(DAGSTER_HOME) && PATH=$(CURDIR)/$(BIN):$$PATH $(CURDIR)/$(BIN)/dagster dev -w $(CURDIR)/workspace.yaml -h 127.0.0.1 -p $(UI_PORT)
 
 # Debian's chromium for the end-to-end browser test (Playwright drives it; no browser download).
 test-deps:

@@ -10,6 +10,7 @@ from dataops_assets.dbt.assets import build_dbt_models, build_landing_specs
 from dataops_assets.dbt.manifest import dbt_executable, ensure_manifest
 from dataops_assets.dbt.translator import DataProductTranslator
 from dataops_assets.settings import DBT_PROJECT_DIR, Settings, export_dbt_env, load_settings
+from dataops_assets.sources.landing_contract import check_landing
 
 
 def build_definitions(settings: Settings) -> dg.Definitions:
@@ -21,7 +22,11 @@ def build_definitions(settings: Settings) -> dg.Definitions:
     return dg.Definitions(
         assets=[
             *build_landing_specs(manifest, translator, settings),
-            build_dbt_models(project, translator),
+            build_dbt_models(
+                project,
+                translator,
+                check_landing=lambda keys: check_landing(settings.landing_dir, [tuple(k.path[1:]) for k in keys]),
+            ),
         ],
         resources={"dbt": DbtCliResource(project_dir=project, dbt_executable=dbt_executable())},
     )

@@ -49,3 +49,30 @@ def materialize(home: Path, select: str = "*") -> subprocess.CompletedProcess:
     )
 
 
+
+
+def rewrite_landing(home: Path, source: str, table: str, select_sql: str) -> None:
+    """Replace a landing table by `select_sql` evaluated over its current rows (the table `landing`)."""
+    import duckdb
+
+    folder = home / "landing" / source / table
+    rewritten = folder.parent / f"{table}.rewritten.parquet"
+    con = duckdb.connect()
+    try:
+        con.execute(f"create table landing as select * from read_parquet('{folder}/*.parquet')")
+        con.execute(f"copy ({select_sql}) to '{rewritten}' (format parquet)")
+    finally:
+        con.close()
+    shutil.rmtree(folder)
+    folder.mkdir()
+    rewritten.rename(folder / "part-0000.parquet")
+
+
+def warehouse_scalar(home: Path, sql: str):
+    import duckdb
+
+    con = duckdb.connect(str(home / "warehouse.duckdb"), read_only=True)
+    try:
+        return con.execute(sql).fetchone()[0]
+    finally:
+        con.close()

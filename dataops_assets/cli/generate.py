@@ -11,7 +11,7 @@ from dataops_assets.settings import load_settings
 
 
 @click.command()
-@click.option("--scale", type=float, default=0.1, show_default=True,
+@click.option("--scale", type=float, default=1.0, show_default=True,
               help="Size: 1 is about 1,000,000 transactions; other tables are proportional.")
 @click.option("--seed", type=int, default=42, show_default=True, help="Same seed, same data.")
 @click.option("--end-date", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,

@@ -1,12 +1,12 @@
 """The dbt project as Dagster assets: one multi-asset for the models, specs for the landing tables."""
 
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 import dagster as dg
 from dagster_dbt import DbtCliResource, DbtProject, dbt_assets
 
-from dataops_assets.dbt.translator import DataProductTranslator
+from dataops_assets.dbt.translator import LANDING_GROUP, DataProductTranslator
 from dataops_assets.settings import Settings
 
 # Every step that writes the DuckDB warehouse claims this pool (limit 1 in dagster.yaml).
@@ -25,7 +25,27 @@ def release_dbt_duckdb_lock() -> None:
     DuckDBConnectionManager.close_all_connections()
 
 
-def build_dbt_models(project: DbtProject, translator: DataProductTranslator) -> dg.AssetsDefinition:
+def landing_keys_upstream(asset_deps: Mapping[dg.AssetKey, Iterable[dg.AssetKey]],
+                          selected: Iterable[dg.AssetKey]) -> set[dg.AssetKey]:
+    """Landing tables the selected models read, directly or through views and other models."""
+    found, seen, stack = set(), set(), list(selected)
+    while stack:
+        for dep in asset_deps.get(stack.pop(), ()):
+            if dep.path[0] == LANDING_GROUP:
+                found.add(dep)
+            elif dep not in seen:
+                seen.add(dep)
+                stack.append(dep)
+    return found
+
+
+def build_dbt_models(
+    project: DbtProject,
+    translator: DataProductTranslator,
+    check_landing: Callable[[set[dg.AssetKey]], None],
+) -> dg.AssetsDefinition:
+    """All dbt models in one step; `check_landing` vets the landing tables they read before dbt starts."""
+
     @dbt_assets(
         manifest=project.manifest_path,
         project=project,
@@ -34,6 +54,11 @@ def build_dbt_models(project: DbtProject, translator: DataProductTranslator) -> 
         pool=DUCKDB_POOL,
     )
     def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
+        landing = landing_keys_upstream(context.assets_def.asset_deps, context.selected_asset_keys)
+        try:
+            check_landing(landing)
+        except ValueError as exc:
+            raise dg.Failure(description=str(exc)) from None
         try:
             yield from dbt.cli(["build"], context=context).stream().fetch_row_counts().fetch_column_metadata()
         finally:

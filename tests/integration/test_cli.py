@@ -1,0 +1,94 @@
+"""The `dataops` command as a user runs it: outputs, JSON shapes and one-line errors."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from dataops_assets.cli.main import cli
+
+
+@pytest.fixture
+def run(tmp_path, monkeypatch):
+    monkeypatch.setenv("DATAOPS_HOME", str(tmp_path))
+
+    def invoke(*args: str):
+        return CliRunner().invoke(cli, list(args))
+
+    return invoke
+
+
+def test_products_list_json(run):
+    result = run("products", "list", "--json")
+    assert result.exit_code == 0, result.output
+    products = {p["id"]: p for p in json.loads(result.output)["products"]}
+    assert len(products) == 6
+    assert products["mission_logistics"]["classification"] == "S"
+    assert products["customer_360"]["owner"] == "marketing-data@example.com"
+    assert set(products["customer_360"]) == {
+        "id", "name", "domain", "version", "owner", "team", "classification", "status", "public_models"
+    }
+
+
+def test_products_list_table(run):
+    result = run("products", "list")
+    assert result.exit_code == 0
+    lines = result.output.splitlines()
+    assert lines[0].split() == ["ID", "DOMAIN", "CLASS", "STATUS", "VERSION", "OWNER"]
+    assert len(lines) == 7
+
+
+def test_products_show_json_has_lineage(run):
+    result = run("products", "show", "customer_360", "--json")
+    assert result.exit_code == 0, result.output
+    detail = json.loads(result.output)
+    assert detail["downstream_products"] == ["revenue_analytics"]
+    assert detail["owners"] == ["marketing-data@example.com", "team:marketing-data"]
+    assert "customer_360" in detail["models"]
+    assert detail["spec"]["slos"]["availability_pct"] == 99.9
+
+
+def test_products_show_text(run):
+    result = run("products", "show", "revenue_analytics")
+    assert result.exit_code == 0
+    assert "upstream:    customer_360" in result.output
+
+
+def test_products_show_unknown_id(run):
+    result = run("products", "show", "no_such_product")
+    assert result.exit_code == 2
+    assert "unknown product 'no_such_product'; expected one of contract_spend_analysis" in result.output
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--scale", "0"], "Invalid value for --scale: expected a number > 0, got 0.0"),
+        (["--scale", "abc"], "Invalid value for '--scale': 'abc' is not a valid float"),
+        (["--days", "0"], "Invalid value for --days: expected a whole number >= 1, got 0"),
+        (["--end-date", "2026-13-01"], "Invalid value for '--end-date'"),
+    ],
+)
+def test_generate_rejects_bad_arguments(run, tmp_path, args, message):
+    result = run("generate", *args)
+    assert result.exit_code == 2
+    assert message in result.output
+    assert not (tmp_path / "landing").exists()
+
+
+def test_generate_json(run, tmp_path):
+    result = run("generate", "--scale", "0.001", "--seed", "3", "--end-date", "2026-01-31", "--days", "10", "--json")
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.output)
+    assert payload["landing_dir"] == str(tmp_path / "landing")
+    assert payload["tables"]["meteo/weather"] == 5 * 10
+    assert (tmp_path / "landing" / "pos" / "transactions").is_dir()
+
+
+def test_summary_without_instance_is_one_line_error(run):
+    result = run("summary")
+    assert result.exit_code == 1
+    assert result.output.strip().startswith("Error: ")
+    assert "expected `make materialize` first" in result.output
