@@ -13,6 +13,7 @@ from dataops_assets.cli.main import cli
 @pytest.fixture
 def run(tmp_path, monkeypatch):
     monkeypatch.setenv("DATAOPS_HOME", str(tmp_path))
+    monkeypatch.delenv("DAGSTER_HOME", raising=False)  # `make test` exports the user's
 
     def invoke(*args: str):
         return CliRunner().invoke(cli, list(args))
