@@ -6,10 +6,12 @@ import dagster as dg
 from dagster_dbt import DbtCliResource, DbtProject
 
 from dataops_assets.catalog.products import load_products, read_manifest
-from dataops_assets.dbt.assets import build_dbt_models, build_landing_specs
+from dataops_assets.dbt.assets import build_dbt_group_assets, build_landing_specs
 from dataops_assets.dbt.manifest import dbt_executable, ensure_manifest
 from dataops_assets.dbt.translator import DataProductTranslator
-from dataops_assets.settings import DBT_PROJECT_DIR, Settings, export_dbt_env, load_settings
+from dataops_assets.quality.checks import build_quality_checks
+from dataops_assets.quality.suite import load_suites, resolve_refs
+from dataops_assets.settings import DBT_PROJECT_DIR, QUALITY_SUITES_DIR, REPO_ROOT, Settings, export_dbt_env, load_settings
 from dataops_assets.sources.landing_contract import check_landing
 
 
@@ -19,17 +21,36 @@ def build_definitions(settings: Settings) -> dg.Definitions:
     products = load_products(manifest)
     translator = DataProductTranslator(products)
     project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
+
+    def vet_landing(keys: set[dg.AssetKey]) -> None:
+        check_landing(settings.landing_dir, [(key.path[1], key.path[2]) for key in keys])
+
+    models = {n["name"]: n for n in manifest["nodes"].values() if n["resource_type"] == "model"}
+    suites = load_suites(QUALITY_SUITES_DIR, models, REPO_ROOT)
+    quality_checks = [
+        build_quality_checks(
+            suite,
+            relation=models[model]["relation_name"],
+            computed_sql={name: resolve_refs(sql, models) for name, sql in suite.computed_columns.items()},
+            pii_masking=products[suite.product].pii_masking(model),
+            warehouse_path=settings.warehouse_path,
+        )
+        for model, suite in suites.items()
+    ]
     return dg.Definitions(
+        asset_checks=quality_checks,
         assets=[
             *build_landing_specs(manifest, translator, settings),
-            build_dbt_models(
-                project,
-                translator,
-                check_landing=lambda keys: check_landing(settings.landing_dir, [tuple(k.path[1:]) for k in keys]),
-            ),
+            *(build_dbt_group_assets(project, translator, group, vet_landing) for group in dbt_groups(manifest)),
         ],
         resources={"dbt": DbtCliResource(project_dir=project, dbt_executable=dbt_executable())},
+        # Steps share one DuckDB file that admits one writer: run them one after another, in process.
+        executor=dg.in_process_executor,
     )
+
+
+def dbt_groups(manifest: dict) -> list[str]:
+    return sorted(group["name"] for group in manifest["groups"].values())
 
 
 @dg.definitions

@@ -11,6 +11,8 @@ DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
 QUALITY_SUITES_DIR = REPO_ROOT / "quality_suites"
 
 DEFAULT_HOME = ".dataops"
+# Every step that opens the DuckDB warehouse claims this Dagster pool (limit 1 in dagster.yaml).
+DUCKDB_POOL = "duckdb"
 STAGES = ("sandbox", "pilot", "production")
 
 
@@ -45,8 +47,12 @@ class Settings:
         return self.dagster_home or self.home / "dagster"
 
     def dbt_env(self) -> dict[str, str]:
-        """Variables the dbt profile and sources read (see dbt_project/profiles.yml)."""
-        return {"DATAOPS_HOME": str(self.home)}
+        """Variables dbt subprocesses read: the profile's paths, and how tests follow a selection.
+
+        `buildable` runs a test in the step that builds the last of its parents, so a product's
+        relationship test to a staging model runs with the product, not with the staging layer.
+        """
+        return {"DATAOPS_HOME": str(self.home), "DBT_INDIRECT_SELECTION": "buildable"}
 
 
 def load_settings(environ: dict[str, str] | None = None) -> Settings:

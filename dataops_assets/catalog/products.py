@@ -30,6 +30,10 @@ class DataProduct:
     def id(self) -> str:
         return self.spec.id
 
+    def pii_masking(self, model: str) -> dict[str, str]:
+        """Column -> masking strategy for the PII columns of one of the product's models."""
+        return {f.column: f.masking.value for f in self.spec.pii_fields if f.model == model}
+
 
 def read_manifest(path: Path) -> dict[str, Any]:
     try:

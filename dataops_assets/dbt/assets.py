@@ -7,10 +7,7 @@ import dagster as dg
 from dagster_dbt import DbtCliResource, DbtProject, dbt_assets
 
 from dataops_assets.dbt.translator import LANDING_GROUP, DataProductTranslator
-from dataops_assets.settings import Settings
-
-# Every step that writes the DuckDB warehouse claims this pool (limit 1 in dagster.yaml).
-DUCKDB_POOL = "duckdb"
+from dataops_assets.settings import DUCKDB_POOL, Settings
 
 
 def release_dbt_duckdb_lock() -> None:
@@ -39,21 +36,28 @@ def landing_keys_upstream(asset_deps: Mapping[dg.AssetKey, Iterable[dg.AssetKey]
     return found
 
 
-def build_dbt_models(
+def build_dbt_group_assets(
     project: DbtProject,
     translator: DataProductTranslator,
+    group: str,
     check_landing: Callable[[set[dg.AssetKey]], None],
 ) -> dg.AssetsDefinition:
-    """All dbt models in one step; `check_landing` vets the landing tables they read before dbt starts."""
+    """The models of one dbt group (a product, or the staging layer) as one step.
+
+    One step per group puts a step boundary between a product and the products consuming it,
+    so a failed blocking quality check on its outputs stops them. `check_landing` vets the
+    landing tables the selected models read before dbt starts.
+    """
 
     @dbt_assets(
         manifest=project.manifest_path,
         project=project,
         dagster_dbt_translator=translator,
-        name="dbt_models",
+        select=f"group:{group}",
+        name=f"dbt_{group}",
         pool=DUCKDB_POOL,
     )
-    def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
+    def dbt_group(context: dg.AssetExecutionContext, dbt: DbtCliResource):
         landing = landing_keys_upstream(context.assets_def.asset_deps, context.selected_asset_keys)
         try:
             check_landing(landing)
@@ -64,7 +68,7 @@ def build_dbt_models(
         finally:
             release_dbt_duckdb_lock()
 
-    return dbt_models
+    return dbt_group
 
 
 def build_landing_specs(

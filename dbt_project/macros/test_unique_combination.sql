@@ -5,7 +5,3 @@ from {{ model }}
 group by {{ columns | join(', ') }}
 having count(*) > 1
 {% endtest %}
-
-{% test expression_true(model, expression) %}
-select * from {{ model }} where not ({{ expression }})
-{% endtest %}

@@ -1,0 +1,128 @@
+"""Quality suites: GX 1.x suite JSON plus our meta, validated against the model's contract on load."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from dataops_assets.quality.expectations import DIMENSIONS, SEVERITIES, SUPPORTED, columns_of, default_check_name
+
+_REF = re.compile(r"ref\('([A-Za-z0-9_]+)'\)")
+
+
+class SuiteError(ValueError):
+    """A suite file is invalid; the message is one line naming the file and the expectation."""
+
+
+@dataclass(frozen=True)
+class Expectation:
+    check_name: str
+    type: str
+    kwargs: dict[str, Any]
+    dimension: str
+    severity: str
+    description: str
+    columns: tuple[str, ...]
+    min_ratio_to_previous: float | None  # volume: row count at least this share of the last run's
+
+    @property
+    def blocking(self) -> bool:
+        return self.severity == "error"
+
+
+@dataclass(frozen=True)
+class Suite:
+    path: Path
+    product: str
+    model: str
+    expectations: tuple[Expectation, ...]
+    computed_columns: dict[str, str]  # name -> SQL expression over the model's table
+
+    @property
+    def columns_read(self) -> list[str]:
+        """Model columns the suite needs (computed columns are evaluated in the same query)."""
+        needed = {c for e in self.expectations for c in e.columns} - set(self.computed_columns)
+        return sorted(needed)
+
+
+def load_suites(suites_dir: Path, models: dict[str, dict[str, Any]], repo_root: Path) -> dict[str, Suite]:
+    """Every suite under `suites_dir` (<product>/<model>.json), keyed by model name.
+
+    `models` maps model name -> manifest node; it gives each model's group, contract columns and
+    relation. Raises SuiteError on the first problem.
+    """
+    suites = {}
+    for path in sorted(suites_dir.glob("*/*.json")):
+        suite = load_suite(path, models, repo_root)
+        suites[suite.model] = suite
+    return suites
+
+
+def load_suite(path: Path, models: dict[str, dict[str, Any]], repo_root: Path) -> Suite:
+    where = str(path.relative_to(repo_root)) if path.is_relative_to(repo_root) else str(path)
+    product, model = path.parent.name, path.stem
+    try:
+        raw = json.loads(path.read_text())
+    except json.JSONDecodeError as exc:
+        raise SuiteError(f"{where}: not valid JSON ({exc.msg} at line {exc.lineno}); expected a GX suite") from None
+    node = models.get(model)
+    if node is None:
+        raise SuiteError(f"{where}: no dbt model named '{model}'; expected <product>/<model>.json of a product model")
+    if node.get("group") != product:
+        raise SuiteError(f"{where}: model '{model}' belongs to group '{node.get('group')}', not '{product}'")
+    if not isinstance(raw, dict) or not isinstance(raw.get("expectations"), list):
+        raise SuiteError(f"{where}: expected a JSON object with an 'expectations' list")
+    computed = dict((raw.get("meta") or {}).get("computed_columns") or {})
+    for name, sql in computed.items():
+        for ref in _REF.findall(sql):
+            if ref not in models:
+                raise SuiteError(f"{where}: computed column '{name}': ref('{ref}') is not a dbt model")
+    contract = set(node.get("columns", {}))
+    expectations = [_expectation(where, i, e, contract, computed) for i, e in enumerate(raw["expectations"])]
+    names = [e.check_name for e in expectations]
+    for name in names:
+        if names.count(name) > 1:
+            raise SuiteError(f"{where}: check name '{name}' is used twice; give one a distinct meta.check_name")
+    return Suite(path, product, model, tuple(expectations), computed)
+
+
+def _expectation(where: str, index: int, raw: Any, contract: set[str], computed: dict[str, str]) -> Expectation:
+    if not isinstance(raw, dict):
+        raise SuiteError(f"{where}: expectation {index}: expected an object with type, kwargs and meta")
+    kind = raw.get("type")
+    kwargs = raw.get("kwargs") or {}
+    meta = raw.get("meta") or {}
+    label = f"expectation {index} ({kind}{' on ' + repr(kwargs['column']) if 'column' in kwargs else ''})"
+    if kind not in SUPPORTED:
+        raise SuiteError(f"{where}: {label}: unknown expectation type; expected one of {', '.join(sorted(SUPPORTED))}")
+    for column in columns_of(kind, kwargs):
+        if column not in contract and column not in computed:
+            raise SuiteError(f"{where}: {label}: column '{column}' is not in the model's contract "
+                             f"(expected one of {', '.join(sorted(contract | set(computed)))})")
+    if meta.get("dimension") not in DIMENSIONS:
+        raise SuiteError(f"{where}: {label}: meta.dimension is {meta.get('dimension')!r}; "
+                         f"expected one of {', '.join(DIMENSIONS)}")
+    if meta.get("severity") not in SEVERITIES:
+        raise SuiteError(f"{where}: {label}: meta.severity is {meta.get('severity')!r}; expected error or warn")
+    ratio = meta.get("min_ratio_to_previous")
+    if ratio is not None and not (isinstance(ratio, (int, float)) and 0 < ratio <= 1):
+        raise SuiteError(f"{where}: {label}: meta.min_ratio_to_previous is {ratio!r}; expected a number in (0, 1]")
+    name = meta.get("check_name") or default_check_name(kind, kwargs)
+    return Expectation(
+        check_name=name,
+        type=kind,
+        kwargs=dict(kwargs),
+        dimension=meta["dimension"],
+        severity=meta["severity"],
+        description=meta.get("description") or "",
+        columns=tuple(columns_of(kind, kwargs)),
+        min_ratio_to_previous=ratio,
+    )
+
+
+def resolve_refs(sql: str, models: dict[str, dict[str, Any]]) -> str:
+    """Replace ref('model') in a computed column by the model's relation."""
+    return _REF.sub(lambda m: models[m.group(1)]["relation_name"], sql)

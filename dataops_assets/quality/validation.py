@@ -1,0 +1,114 @@
+"""Run a suite with Great Expectations on a pandas frame read from DuckDB (only the columns it needs)."""
+
+from __future__ import annotations
+
+import functools
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from dataops_assets.governance.masking import mask_value
+from dataops_assets.quality.suite import Expectation, Suite
+
+EXAMPLES_KEPT = 5
+
+
+@dataclass(frozen=True)
+class ExpectationResult:
+    expectation: Expectation
+    passed: bool
+    element_count: int
+    unexpected_count: int | None
+    unexpected_percent: float | None
+    observed_value: Any
+    examples: list[Any]
+
+
+def model_query(suite: Suite, relation: str, computed_sql: dict[str, str], where: str | None = None) -> str:
+    """SELECT of just the suite's columns plus its computed columns (`where` limits it to a partition)."""
+    items = [f'"{c}"' for c in suite.columns_read] + [f'{sql} as "{name}"' for name, sql in computed_sql.items()]
+    return f"select {', '.join(items) or '1 as _row'} from {relation}" + (f" where {where}" if where else "")
+
+
+@functools.cache
+def _gx_context():
+    import great_expectations as gx
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+
+    context = gx.get_context(mode="ephemeral")
+    context.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
+    return context, context.data_sources.add_pandas(name="dataops")
+
+
+def _batch_definition(model: str):
+    _, source = _gx_context()
+    try:
+        asset = source.get_asset(model)
+    except LookupError:
+        asset = source.add_dataframe_asset(name=model)
+    try:
+        return asset.get_batch_definition("whole_frame")
+    except (KeyError, LookupError, ValueError):
+        return asset.add_batch_definition_whole_dataframe("whole_frame")
+
+
+def _gx_kwargs(expectation: Expectation, previous_row_count: int | None) -> dict[str, Any]:
+    kwargs = dict(expectation.kwargs)
+    if expectation.min_ratio_to_previous and previous_row_count:
+        kwargs["min_value"] = max(kwargs.get("min_value") or 0, math.ceil(previous_row_count * expectation.min_ratio_to_previous))
+    return kwargs
+
+
+def validate_frame(
+    frame: pd.DataFrame,
+    suite: Suite,
+    previous_row_count: int | None = None,
+    pii_masking: dict[str, str] | None = None,
+) -> list[ExpectationResult]:
+    """Validate every expectation of the suite; examples of PII columns come back masked."""
+    from great_expectations.core import ExpectationSuite
+
+    context, _ = _gx_context()
+    gx_suite = ExpectationSuite(
+        name=f"{suite.product}.{suite.model}",
+        expectations=[
+            {"type": e.type, "kwargs": _gx_kwargs(e, previous_row_count), "meta": {"check_name": e.check_name}}
+            for e in suite.expectations
+        ],
+    )
+    batch = _batch_definition(suite.model).get_batch(batch_parameters={"dataframe": frame})
+    validation = batch.validate(gx_suite, result_format={"result_format": "SUMMARY",
+                                                         "partial_unexpected_count": EXAMPLES_KEPT})
+    by_name = {e.check_name: e for e in suite.expectations}
+    results = []
+    for gx_result in validation.results:
+        expectation = by_name[gx_result.expectation_config.meta["check_name"]]
+        details = gx_result.result or {}
+        strategy = (pii_masking or {}).get(expectation.columns[0]) if expectation.columns else None
+        examples = list(details.get("partial_unexpected_list") or [])[:EXAMPLES_KEPT]
+        if strategy:
+            examples = [mask_value(v, strategy) for v in examples]
+        error = (gx_result.exception_info or {}).get("exception_message")
+        results.append(ExpectationResult(
+            expectation=expectation,
+            passed=bool(gx_result.success),
+            element_count=int(details.get("element_count") or len(frame)),
+            unexpected_count=details.get("unexpected_count"),
+            unexpected_percent=details.get("unexpected_percent"),
+            observed_value=_plain(details.get("observed_value", error)),
+            examples=[_plain(v) for v in examples],
+        ))
+    return results
+
+
+def _plain(value: Any) -> Any:
+    """JSON-friendly value for check metadata."""
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    return str(value)
