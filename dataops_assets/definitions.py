@@ -5,7 +5,7 @@ from __future__ import annotations
 import dagster as dg
 from dagster_dbt import DbtCliResource, DbtProject
 
-from dataops_assets.catalog.products import load_products, read_manifest
+from dataops_assets.catalog.products import load_products, models_by_name, read_manifest
 from dataops_assets.dbt.assets import build_dbt_group_assets, build_landing_specs
 from dataops_assets.dbt.manifest import dbt_executable, ensure_manifest
 from dataops_assets.dbt.translator import DataProductTranslator
@@ -25,7 +25,7 @@ def build_definitions(settings: Settings) -> dg.Definitions:
     def vet_landing(keys: set[dg.AssetKey]) -> None:
         check_landing(settings.landing_dir, [(key.path[1], key.path[2]) for key in keys])
 
-    models = {n["name"]: n for n in manifest["nodes"].values() if n["resource_type"] == "model"}
+    models = models_by_name(manifest)
     suites = load_suites(QUALITY_SUITES_DIR, models, REPO_ROOT)
     quality_checks = [
         build_quality_checks(

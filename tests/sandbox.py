@@ -13,7 +13,8 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = Path(sys.executable).parent
 TEST_SCALE = 0.01
 TEST_SEED = 7
-TEST_END_DATE = dt.date(2026, 11, 1)
+# Today: the suites' timeliness checks compare the newest records with the current date.
+TEST_END_DATE = dt.datetime.now(dt.timezone.utc).date()
 
 
 def dataops_env(home: Path) -> dict[str, str]:
@@ -76,3 +77,32 @@ def warehouse_scalar(home: Path, sql: str):
         return con.execute(sql).fetchone()[0]
     finally:
         con.close()
+
+
+def check_evaluation(home: Path, model: str, check: str) -> tuple[bool | None, str | None]:
+    """Latest evaluation of one check: (passed, severity), or (None, None) when it did not run."""
+    import dagster as dg
+    from dagster._core.storage.asset_check_execution_record import AssetCheckExecutionRecordStatus
+
+    key = dg.AssetCheckKey(dg.AssetKey(model), check)
+    with dg.DagsterInstance.from_config(str(home / "dagster")) as instance:
+        record = instance.event_log_storage.get_latest_asset_check_execution_by_key([key]).get(key)
+        if record is None or record.status == AssetCheckExecutionRecordStatus.PLANNED or record.event is None:
+            return None, None
+        evaluation = record.event.dagster_event.event_specific_data
+        return evaluation.passed, evaluation.severity.value
+
+
+def latest_materialization_run(home: Path, model: str) -> str | None:
+    import dagster as dg
+
+    with dg.DagsterInstance.from_config(str(home / "dagster")) as instance:
+        event = instance.get_latest_materialization_event(dg.AssetKey(model))
+        return event.run_id if event else None
+
+
+def latest_run_id(home: Path) -> str:
+    import dagster as dg
+
+    with dg.DagsterInstance.from_config(str(home / "dagster")) as instance:
+        return instance.get_runs(limit=1)[0].run_id

@@ -42,6 +42,11 @@ def read_manifest(path: Path) -> dict[str, Any]:
         raise SpecError(f"{path}: dbt manifest not found; expected `dbt parse` to have written it") from None
 
 
+def models_by_name(manifest: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Every dbt model node of the manifest, keyed by model name."""
+    return {n["name"]: n for n in manifest["nodes"].values() if n["resource_type"] == "model"}
+
+
 def load_products(manifest: dict[str, Any]) -> dict[str, DataProduct]:
     """Every product in the manifest, keyed by id; raises SpecError on the first invalid spec."""
     models_by_group = _models_by_group(manifest)

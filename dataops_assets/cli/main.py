@@ -6,6 +6,7 @@ import click
 
 from dataops_assets.cli.generate import generate
 from dataops_assets.cli.products import products
+from dataops_assets.cli.quality import quality
 from dataops_assets.cli.summary import summary
 
 
@@ -17,3 +18,4 @@ def cli() -> None:
 cli.add_command(generate)
 cli.add_command(products)
 cli.add_command(summary)
+cli.add_command(quality)

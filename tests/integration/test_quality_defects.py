@@ -1,0 +1,147 @@
+"""Defect injection: corrupt the landing data, rerun, and the specific check fails with its severity.
+
+Each run injects several independent defects (different products or columns) so the suite stays
+fast; an `error` failure must keep the consuming product (revenue_analytics) from materializing.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from dataops_assets.catalog.products import models_by_name, read_manifest
+from dataops_assets.dbt.manifest import manifest_path
+from dataops_assets.quality.suite import load_suites
+from dataops_assets.settings import QUALITY_SUITES_DIR, REPO_ROOT
+from tests.sandbox import (
+    check_evaluation,
+    generate,
+    latest_materialization_run,
+    latest_run_id,
+    materialize,
+    rewrite_landing,
+    warehouse_scalar,
+)
+
+pytestmark = pytest.mark.integration
+
+CUSTOMER_360_FINGERPRINT = "select count(*) || ':' || sum(lifetime_value) from main.customer_360"
+ALL_QUALITY_MODELS = {
+    "customer_360", "sales_daily_metrics", "equipment_status", "product_performance", "revenue_monthly",
+    "vendor_category_spend",
+}
+
+
+@pytest.fixture(scope="module")
+def baseline(tmp_path_factory) -> Path:
+    home = tmp_path_factory.mktemp("quality_baseline")
+    generate(home, scale=0.005, seed=21)
+    result = materialize(home)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    return home
+
+
+@pytest.fixture
+def home(baseline, tmp_path) -> Path:
+    copy = tmp_path / "home"
+    shutil.copytree(baseline, copy)
+    return copy
+
+
+def test_clean_data_fails_no_check(baseline):
+    suites = load_suites(QUALITY_SUITES_DIR, models_by_name(read_manifest(manifest_path())), REPO_ROOT)
+    assert set(suites) == ALL_QUALITY_MODELS
+    for model, suite in suites.items():
+        for expectation in suite.expectations:
+            assert check_evaluation(baseline, model, expectation.check_name)[0] is True, (model, expectation.check_name)
+
+
+def assert_failed(home: Path, model: str, check: str, severity: str) -> None:
+    assert check_evaluation(home, model, check) == (False, severity), f"{model}:{check}"
+
+
+def test_customer_and_spend_defects(home):
+    # Nulls in a required column, an unknown enum value, an out-of-range amount: all in customers/orders.
+    rewrite_landing(home, "crm", "customers", """
+        select * replace (
+            case when row_number() over () <= 10 then null else country end as country,
+            case when row_number() over () between 11 and 15 then 'frozen' else account_status end as account_status)
+        from landing""")
+    rewrite_landing(home, "shop", "orders", """
+        select * replace (case when order_id = (select min(order_id) from landing where status = 'completed')
+                               then 2000000.0 else amount end as amount)
+        from landing""")
+    # Orphan foreign keys in procurement; stale position reports in the fleet feed.
+    rewrite_landing(home, "procurement", "spend", """
+        select * replace (case when row_number() over () <= 5 then 'VND-99999' else vendor_id end as vendor_id)
+        from landing""")
+    rewrite_landing(home, "fleet", "equipment",
+                    "select * replace (last_ping_ts - interval 30 day as last_ping_ts) from landing")
+
+    result = materialize(home)
+    assert result.returncode != 0, "an error-severity check failed, so the run must fail"
+    run_id = latest_run_id(home)
+
+    assert_failed(home, "customer_360", "country_not_null", "ERROR")
+    assert_failed(home, "customer_360", "account_status_in_set", "ERROR")
+    assert_failed(home, "customer_360", "lifetime_value_between", "WARN")
+    assert_failed(home, "vendor_category_spend", "orphan_vendor_id_null", "ERROR")
+    assert_failed(home, "equipment_status", "hours_since_newest_ping_max_between", "WARN")
+    assert check_evaluation(home, "customer_360", "email_unique") == (True, "ERROR")
+    assert check_evaluation(home, "stg_procurement__spend",
+                            "relationships_stg_procurement__spend_vendor_id__vendor_id__ref_stg_procurement__vendors_")[0] is False
+
+    # The checked models were rebuilt; the product consuming customer_360 was blocked.
+    assert latest_materialization_run(home, "customer_360") == run_id
+    assert latest_materialization_run(home, "revenue_monthly") != run_id
+    # Products with only warnings or no defects went through.
+    assert latest_materialization_run(home, "equipment_status") == run_id
+    assert latest_materialization_run(home, "product_performance") == run_id
+
+
+def test_malformed_ids_and_volume_drop(home):
+    malformed = "case when customer_id like '%7' then replace(customer_id, 'CUST-', 'CUST') else customer_id end"
+    for source, table in [("crm", "customers"), ("shop", "orders"), ("pos", "transactions"),
+                          ("helpdesk", "support_tickets")]:
+        rewrite_landing(home, source, table, f"select * replace ({malformed} as customer_id) from landing")
+    # A 90 % volume drop in the sales feed.
+    rewrite_landing(home, "pos", "transactions", "select * from landing where hash(transaction_id) % 10 = 0")
+
+    result = materialize(home)
+    assert result.returncode != 0
+    run_id = latest_run_id(home)
+    assert_failed(home, "customer_360", "customer_id_match_regex", "ERROR")
+    assert_failed(home, "sales_daily_metrics", "row_count_between", "ERROR")
+    assert check_evaluation(home, "sales_daily_metrics", "revenue_gap_pct_max_between") == (True, "ERROR")
+    assert latest_materialization_run(home, "revenue_monthly") != run_id
+
+
+def test_duplicate_keys_fail_the_staging_key_check(home):
+    rewrite_landing(home, "catalog", "products", "select * from landing union all (select * from landing limit 2)")
+    result = materialize(home)
+    assert result.returncode != 0
+    run_id = latest_run_id(home)
+    assert_failed(home, "stg_catalog__products", "unique_stg_catalog__products_product_id", "ERROR")
+    # A failed key check in the shared staging layer fails closed: no product is rebuilt.
+    assert all(latest_materialization_run(home, model) != run_id for model in ALL_QUALITY_MODELS)
+
+
+def test_dropped_column_stops_the_run_before_dbt_and_keeps_tables(home):
+    before = warehouse_scalar(home, CUSTOMER_360_FINGERPRINT)
+    rewrite_landing(home, "crm", "customers", "select * exclude (email) from landing")
+    result = materialize(home)
+    assert result.returncode != 0
+    assert ("landing/crm/customers/part-0000.parquet: column 'email' is missing, expected VARCHAR"
+            in result.stdout + result.stderr)
+    run_id = latest_run_id(home)
+    assert all(latest_materialization_run(home, model) != run_id for model in ALL_QUALITY_MODELS)
+    assert warehouse_scalar(home, CUSTOMER_360_FINGERPRINT) == before
+
+
+def test_missing_landing_table_fails_naming_the_path(home):
+    shutil.rmtree(home / "landing" / "shop" / "payments")
+    result = materialize(home)
+    assert result.returncode != 0
+    assert "landing/shop/payments: no Parquet files in " in result.stdout + result.stderr
