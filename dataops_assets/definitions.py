@@ -9,8 +9,8 @@ from dataops_assets.catalog.products import load_products, models_by_name, read_
 from dataops_assets.dbt.assets import build_dbt_group_assets, build_landing_specs
 from dataops_assets.dbt.manifest import dbt_executable, ensure_manifest
 from dataops_assets.dbt.translator import DataProductTranslator
-from dataops_assets.quality.checks import build_quality_checks
-from dataops_assets.quality.suite import load_suites, resolve_refs
+from dataops_assets.quality.checks import build_suite_checks
+from dataops_assets.quality.suite import load_suites
 from dataops_assets.settings import DBT_PROJECT_DIR, QUALITY_SUITES_DIR, REPO_ROOT, Settings, export_dbt_env, load_settings
 from dataops_assets.sources.landing_contract import check_landing
 
@@ -27,18 +27,8 @@ def build_definitions(settings: Settings) -> dg.Definitions:
 
     models = models_by_name(manifest)
     suites = load_suites(QUALITY_SUITES_DIR, models, REPO_ROOT)
-    quality_checks = [
-        build_quality_checks(
-            suite,
-            relation=models[model]["relation_name"],
-            computed_sql={name: resolve_refs(sql, models) for name, sql in suite.computed_columns.items()},
-            pii_masking=products[suite.product].pii_masking(model),
-            warehouse_path=settings.warehouse_path,
-        )
-        for model, suite in suites.items()
-    ]
     return dg.Definitions(
-        asset_checks=quality_checks,
+        asset_checks=build_suite_checks(suites, models, products, settings.warehouse_path),
         assets=[
             *build_landing_specs(manifest, translator, settings),
             *(build_dbt_group_assets(project, translator, group, vet_landing) for group in dbt_groups(manifest)),

@@ -5,14 +5,37 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
-from dataops_assets.quality.score import Outcome, dimension_scores, overall_score
-from dataops_assets.quality.suite import Suite
+from dataops_assets.quality.expectations import DIMENSIONS
+from dataops_assets.quality.score import Outcome, dimension_scores, overall_score, product_score
+from dataops_assets.catalog.products import DataProduct
+from dataops_assets.quality.suite import Suite, resolve_refs
 from dataops_assets.quality.validation import ExpectationResult, model_query, validate_frame
 from dataops_assets.settings import DUCKDB_POOL
 
 SCORE_KEY = "dataops/quality_score"
+PRODUCT_SCORE_KEY = "dataops/product_quality_score"
 DIMENSION_KEY = "dataops/quality/{}"
 SEVERITY = {"error": dg.AssetCheckSeverity.ERROR, "warn": dg.AssetCheckSeverity.WARN}
+
+
+def build_suite_checks(
+    suites: dict[str, Suite],
+    models: dict[str, dict],
+    products: dict[str, DataProduct],
+    warehouse_path: Path,
+) -> list[dg.AssetChecksDefinition]:
+    """One multi-check per suite, wired to its model's relation, PII masking and sibling models."""
+    return [
+        build_quality_checks(
+            suite,
+            relation=models[model]["relation_name"],
+            computed_sql={name: resolve_refs(sql, models) for name, sql in suite.computed_columns.items()},
+            pii_masking=products[suite.product].pii_masking(model),
+            warehouse_path=warehouse_path,
+            sibling_models=tuple(m for m, other in suites.items() if other.product == suite.product and m != model),
+        )
+        for model, suite in suites.items()
+    ]
 
 
 def build_quality_checks(
@@ -21,8 +44,13 @@ def build_quality_checks(
     computed_sql: dict[str, str],
     pii_masking: dict[str, str],
     warehouse_path: Path,
+    sibling_models: tuple[str, ...] = (),
 ) -> dg.AssetChecksDefinition:
-    """Checks for one model: `error` expectations are blocking, so downstream models wait for them."""
+    """Checks for one model: `error` expectations are blocking, so downstream models wait for them.
+
+    `sibling_models` are the product's other checked models: their latest scores and this one make
+    the product score recorded beside the model's.
+    """
     key = dg.AssetKey(suite.model)
     specs = [
         dg.AssetCheckSpec(
@@ -44,7 +72,12 @@ def build_quality_checks(
         results = validate_frame(frame, suite, previous_row_count(context, key), pii_masking)
         dimensions = dimension_scores(_outcome(r) for r in results)
         score = overall_score(dimensions)
-        yield dg.AssetObservation(asset_key=key, metadata=score_metadata(score, dimensions, len(frame)))
+        siblings = [latest_scores(context.instance, dg.AssetKey(m))[0] for m in sibling_models]
+        metadata = score_metadata(score, dimensions, len(frame))
+        overall = product_score([score, *siblings])
+        if overall is not None:
+            metadata[PRODUCT_SCORE_KEY] = dg.MetadataValue.float(overall)
+        yield dg.AssetObservation(asset_key=key, metadata=metadata)
         selected = {check_key.name for check_key in context.selected_asset_check_keys}
         for result in results:
             if result.expectation.check_name in selected:
@@ -61,6 +94,17 @@ def previous_row_count(context: dg.AssetCheckExecutionContext, key: dg.AssetKey)
         return None
     rows = earlier[0].asset_materialization.metadata.get("dagster/row_count")
     return int(rows.value) if rows is not None else None
+
+
+def latest_scores(instance: dg.DagsterInstance, key: dg.AssetKey) -> tuple[float | None, dict[str, float], float | None]:
+    """The newest recorded (score, dimension scores, timestamp) of a model; (None, {}, None) if never scored."""
+    for record in instance.fetch_observations(dg.AssetRecordsFilter(asset_key=key), limit=5).records:
+        metadata = record.asset_observation.metadata
+        if SCORE_KEY in metadata:
+            dimensions = {d: metadata[DIMENSION_KEY.format(d)].value for d in DIMENSIONS
+                          if DIMENSION_KEY.format(d) in metadata}
+            return metadata[SCORE_KEY].value, dimensions, record.timestamp
+    return None, {}, None
 
 
 def score_metadata(score: float | None, dimensions: dict[str, float], rows: int) -> dict[str, dg.MetadataValue]:

@@ -9,8 +9,7 @@ import dagster as dg
 from dagster._core.storage.asset_check_execution_record import AssetCheckExecutionRecordStatus
 
 from dataops_assets.catalog.products import DataProduct
-from dataops_assets.quality.checks import DIMENSION_KEY, SCORE_KEY
-from dataops_assets.quality.expectations import DIMENSIONS
+from dataops_assets.quality.checks import latest_scores
 from dataops_assets.quality.score import product_score
 from dataops_assets.quality.suite import Suite
 
@@ -39,12 +38,12 @@ def _model_entry(instance: dg.DagsterInstance, asset_graph, model: str, suite: S
     check_keys = sorted(asset_graph.get_check_keys_for_assets({key}), key=lambda k: k.name) if asset_graph.has(key) else []
     records = instance.event_log_storage.get_latest_asset_check_execution_by_key(check_keys)
     expectations = {e.check_name: e for e in suite.expectations} if suite else {}
-    score, dimensions, observed_at = _latest_scores(instance, key)
+    score, dimensions, scored_at = latest_scores(instance, key)
     return {
         "model": model,
         "quality_score": score,
         "dimensions": dimensions,
-        "scored_at": observed_at,
+        "scored_at": _iso(scored_at) if scored_at else None,
         "checks": [_check_entry(k, records.get(k), expectations.get(k.name)) for k in check_keys],
     }
 
@@ -76,16 +75,6 @@ def _check_entry(key: dg.AssetCheckKey, record, expectation) -> dict[str, Any]:
         run_id=record.run_id,
     )
     return entry
-
-
-def _latest_scores(instance: dg.DagsterInstance, key: dg.AssetKey) -> tuple[float | None, dict[str, float], str | None]:
-    for record in instance.fetch_observations(dg.AssetRecordsFilter(asset_key=key), limit=5).records:
-        metadata = record.asset_observation.metadata
-        if SCORE_KEY in metadata:
-            dimensions = {d: metadata[DIMENSION_KEY.format(d)].value for d in DIMENSIONS
-                          if DIMENSION_KEY.format(d) in metadata}
-            return metadata[SCORE_KEY].value, dimensions, _iso(record.timestamp)
-    return None, {}, None
 
 
 def _value(metadata_value) -> Any:

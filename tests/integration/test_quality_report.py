@@ -1,0 +1,77 @@
+"""`dataops quality report` over the session's materialized home, and the scores it reads."""
+
+from __future__ import annotations
+
+import json
+
+import dagster as dg
+import pytest
+from click.testing import CliRunner
+
+from dataops_assets.cli.main import cli
+
+pytestmark = pytest.mark.integration
+
+CHECK_FIELDS = {"name", "source", "status", "passed", "severity", "dimension", "unexpected_count",
+                "unexpected_percent", "evaluated_at", "run_id"}
+
+
+@pytest.fixture
+def report(materialized_home, monkeypatch):
+    monkeypatch.setenv("DATAOPS_HOME", str(materialized_home))
+    monkeypatch.setenv("DAGSTER_HOME", str(materialized_home / "dagster"))
+
+    def run(*args: str):
+        return CliRunner().invoke(cli, ["quality", "report", *args])
+
+    return run
+
+
+def test_report_json_on_clean_data(report):
+    result = report("--json")
+    assert result.exit_code == 0, result.output
+    products = {p["id"]: p for p in json.loads(result.output)["products"]}
+    assert len(products) == 6
+    for product in products.values():
+        assert set(product) == {"id", "quality_score", "models"}
+        # Clean sandbox data: every check passes; a `mostly` check (3 % stale positions allowed)
+        # still costs mission_logistics a fraction of a point.
+        assert 99.0 <= product["quality_score"] <= 100.0
+        for model in product["models"]:
+            assert set(model) == {"model", "quality_score", "dimensions", "scored_at", "checks"}
+            assert 99.0 <= model["quality_score"] <= 100.0
+            for check in model["checks"]:
+                assert set(check) == CHECK_FIELDS
+                assert check["status"] == "passed", (model["model"], check["name"])
+    customer = products["customer_360"]["models"][0]
+    checks = {c["name"]: c for c in customer["checks"]}
+    assert checks["customer_id_unique"]["dimension"] == "uniqueness"
+    assert checks["customer_id_unique"]["source"] == "great_expectations"
+    assert checks["lifetime_value_between"]["severity"] == "warn"
+    assert products["customer_360"]["quality_score"] == 100.0
+    assert set(customer["dimensions"]) >= {"completeness", "validity", "uniqueness", "consistency", "timeliness"}
+
+
+def test_report_for_one_product_as_text(report):
+    result = report("--product", "mission_logistics")
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[0].startswith("mission_logistics: quality score 99.")
+    assert "PASSED  error validity     status_in_set" in result.output
+    assert "customer_360" not in result.output
+
+
+def test_report_unknown_product(report):
+    result = report("--product", "nope")
+    assert result.exit_code == 2
+    assert "Invalid value for --product: unknown product 'nope'" in result.output
+
+
+def test_scores_are_numeric_observation_metadata(materialized_home):
+    with dg.DagsterInstance.from_config(str(materialized_home / "dagster")) as instance:
+        [record] = instance.fetch_observations(dg.AssetRecordsFilter(asset_key=dg.AssetKey("customer_360")),
+                                               limit=1).records
+    metadata = record.asset_observation.metadata
+    assert isinstance(metadata["dataops/quality_score"], dg.FloatMetadataValue)
+    assert metadata["dataops/quality_score"].value == 100.0
+    assert metadata["dataops/product_quality_score"].value == 100.0
+    assert metadata["dataops/quality/uniqueness"].value == 100.0
