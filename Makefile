@@ -53,6 +53,12 @@ materialize: install instance parse
 ui: install instance parse
 	cd $(DAGSTER_HOME) && PATH=$(CURDIR)/$(BIN):$$PATH $(CURDIR)/$(BIN)/dagster dev -w $(CURDIR)/workspace.yaml -h 127.0.0.1 -p $(UI_PORT)
 
+# Quality checks vs. raw `dbt build` at BENCH_SCALE (default 10): time ratio and peak memory.
+BENCH_SCALE ?= 10
+BENCH_HOME ?= $(CURDIR)/.dataops-bench
+bench: install parse
+	$(BIN)/python benchmarks/quality_checks.py --scale $(BENCH_SCALE) --home $(BENCH_HOME)
+
 # Debian's chromium for the end-to-end browser test (Playwright drives it; no browser download).
 test-deps:
 	command -v chromium >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium)
