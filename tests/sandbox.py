@@ -11,6 +11,14 @@ from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = Path(sys.executable).parent
+PRODUCT_IDS = frozenset({
+    "sales_daily_metrics",
+    "mission_logistics",
+    "customer_360",
+    "product_performance",
+    "revenue_analytics",
+    "contract_spend_analysis",
+})
 TEST_SCALE = 0.01
 TEST_SEED = 7
 # Today: the suites' timeliness checks compare the newest records with the current date.

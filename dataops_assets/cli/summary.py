@@ -8,10 +8,11 @@ import json
 import click
 import dagster as dg
 
-from dataops_assets.catalog.products import load_products, read_manifest
+from dataops_assets.catalog.products import load_products, models_by_name, read_manifest
 from dataops_assets.dbt.manifest import ensure_manifest
+from dataops_assets.quality.suite import load_suites
 from dataops_assets.runs.status import product_statuses
-from dataops_assets.settings import load_settings
+from dataops_assets.settings import QUALITY_SUITES_DIR, REPO_ROOT, load_settings
 
 
 @click.command()
@@ -23,10 +24,12 @@ def summary(as_json: bool) -> None:
     settings = load_settings()
     if not (settings.instance_dir / "dagster.yaml").exists() and not settings.instance_dir.exists():
         raise click.ClickException(f"{settings.instance_dir}: no Dagster instance; expected `make materialize` first")
-    products = load_products(read_manifest(ensure_manifest(settings)))
+    manifest = read_manifest(ensure_manifest(settings))
+    products = load_products(manifest)
+    suites = load_suites(QUALITY_SUITES_DIR, models_by_name(manifest), REPO_ROOT)
     asset_graph = build_definitions(settings).resolve_asset_graph()
     with dg.DagsterInstance.from_config(str(settings.instance_dir)) as instance:
-        statuses = product_statuses(instance, asset_graph, products)
+        statuses = product_statuses(instance, asset_graph, products, suites)
     if as_json:
         click.echo(json.dumps({
             "warehouse": str(settings.warehouse_path),
@@ -35,8 +38,9 @@ def summary(as_json: bool) -> None:
         return
     for status in statuses:
         verdict = "ok" if status.checks_failed == 0 and status.checks_not_run == 0 else "ATTENTION"
-        click.echo(f"{status.product_id}: checks {status.checks_passed} passed, {status.checks_failed} failed, "
-                   f"{status.checks_not_run} not run [{verdict}]")
+        score = "-" if status.quality_score is None else f"{status.quality_score:g}/100"
+        click.echo(f"{status.product_id}: quality {score}, checks {status.checks_passed} passed, "
+                   f"{status.checks_failed} failed, {status.checks_not_run} not run [{verdict}]")
         for model in status.models:
             rows = "not materialized" if model.rows is None else f"{model.rows:,} rows"
             click.echo(f"    {model.model}: {rows} -> table main.{model.model}")

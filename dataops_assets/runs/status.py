@@ -6,9 +6,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
 import dagster as dg
-from dagster._core.storage.asset_check_execution_record import AssetCheckExecutionRecordStatus
 
 from dataops_assets.catalog.products import DataProduct
+from dataops_assets.quality.report import quality_report
+from dataops_assets.quality.suite import Suite
 
 
 @dataclass(frozen=True)
@@ -22,6 +23,7 @@ class ModelStatus:
 class ProductStatus:
     product_id: str
     models: list[ModelStatus]
+    quality_score: float | None = None
     checks_passed: int = 0
     checks_failed: int = 0
     checks_not_run: int = 0
@@ -29,31 +31,28 @@ class ProductStatus:
 
 
 def product_statuses(
-    instance: dg.DagsterInstance, asset_graph, products: dict[str, DataProduct]
+    instance: dg.DagsterInstance, asset_graph, products: dict[str, DataProduct], suites: dict[str, Suite]
 ) -> list[ProductStatus]:
-    """Latest materialization of each public model and the latest result of every check of the product."""
+    """Latest materialization of each public model and the tally of the latest check results."""
     statuses = []
-    for product in products.values():
-        keys = [dg.AssetKey([m]) for m in product.models]
-        check_keys = [ck for key in keys if asset_graph.has(key) for ck in asset_graph.get_check_keys_for_assets({key})]
-        records = instance.event_log_storage.get_latest_asset_check_execution_by_key(check_keys)
-        passed = [k for k, r in records.items() if r.status == AssetCheckExecutionRecordStatus.SUCCEEDED]
-        failed = [k for k, r in records.items() if r.status == AssetCheckExecutionRecordStatus.FAILED]
+    for entry in quality_report(instance, asset_graph, products, suites)["products"]:
+        checks = [(model["model"], check) for model in entry["models"] for check in model["checks"]]
         statuses.append(
             ProductStatus(
-                product_id=product.id,
-                models=[_model_status(instance, m) for m in product.public_models],
-                checks_passed=len(passed),
-                checks_failed=len(failed),
-                checks_not_run=len(check_keys) - len(passed) - len(failed),
-                failed_checks=sorted(f"{k.asset_key.to_user_string()}:{k.name}" for k in failed),
+                product_id=entry["id"],
+                models=[_model_status(instance, m) for m in products[entry["id"]].public_models],
+                quality_score=entry["quality_score"],
+                checks_passed=sum(c["status"] == "passed" for _, c in checks),
+                checks_failed=sum(c["status"] == "failed" for _, c in checks),
+                checks_not_run=sum(c["status"] == "not_run" for _, c in checks),
+                failed_checks=sorted(f"{m}:{c['name']}" for m, c in checks if c["status"] == "failed"),
             )
         )
     return statuses
 
 
 def _model_status(instance: dg.DagsterInstance, model: str) -> ModelStatus:
-    event = instance.get_latest_materialization_event(dg.AssetKey([model]))
+    event = instance.get_latest_materialization_event(dg.AssetKey(model))
     if event is None or event.asset_materialization is None:
         return ModelStatus(model=model, rows=None, materialized_at=None)
     row_count = event.asset_materialization.metadata.get("dagster/row_count")

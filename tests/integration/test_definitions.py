@@ -5,17 +5,12 @@ from __future__ import annotations
 import dagster as dg
 import pytest
 
+from tests.sandbox import PRODUCT_IDS
+
 from dataops_assets.definitions import build_definitions, defs
 from dataops_assets.settings import Settings
 
-PRODUCT_GROUPS = {
-    "sales_daily_metrics",
-    "mission_logistics",
-    "customer_360",
-    "product_performance",
-    "revenue_analytics",
-    "contract_spend_analysis",
-}
+PRODUCT_GROUPS = PRODUCT_IDS  # every product is a Dagster asset group
 
 
 @pytest.fixture(scope="module")

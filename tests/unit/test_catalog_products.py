@@ -6,18 +6,12 @@ from pathlib import Path
 
 import pytest
 
+from tests.sandbox import PRODUCT_IDS
+
 from dataops_assets.catalog.errors import SpecError
 from dataops_assets.catalog.products import downstream_products, load_products, product_detail
 
 FIXTURE = Path(__file__).parent.parent / "fixtures" / "manifest_products.json"
-PRODUCT_IDS = {
-    "sales_daily_metrics",
-    "mission_logistics",
-    "customer_360",
-    "product_performance",
-    "revenue_analytics",
-    "contract_spend_analysis",
-}
 
 
 @pytest.fixture
