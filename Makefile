@@ -9,6 +9,7 @@ SCALE ?= 1
 SEED ?= 42
 PYTEST_ARGS ?=
 UI_PORT ?= 3000
+LOG_LEVEL ?= INFO
 
 # Absolute, so targets that change directory and dbt's subprocesses agree on the paths.
 override DATAOPS_HOME := $(abspath $(DATAOPS_HOME))
@@ -45,7 +46,8 @@ parse: install
 
 # Materializes every asset from what is in the landing zone now (no data generation).
 materialize: install instance parse
-	PATH=$(CURDIR)/$(BIN):$$PATH $(BIN)/dagster asset materialize -m dataops_assets.definitions --select '*'
+	PATH=$(CURDIR)/$(BIN):$$PATH $(BIN)/dagster asset materialize -m dataops_assets.definitions --select '*' \
+	  --config-json '{"loggers": {"console": {"config": {"log_level": "$(LOG_LEVEL)"}}}}'
 	$(BIN)/dataops summary
 
 # Started from DAGSTER_HOME: `dagster dev` warns when the folder it starts in holds a dagster.yaml
