@@ -89,6 +89,17 @@ def warehouse_scalar(home: Path, sql: str):
 
 def check_evaluation(home: Path, model: str, check: str) -> tuple[bool | None, str | None]:
     """Latest evaluation of one check: (passed, severity), or (None, None) when it did not run."""
+    evaluation = _latest_evaluation(home, model, check)
+    return (None, None) if evaluation is None else (evaluation.passed, evaluation.severity.value)
+
+
+def check_metadata(home: Path, model: str, check: str) -> dict:
+    """Metadata values of the latest evaluation of one check."""
+    evaluation = _latest_evaluation(home, model, check)
+    return {key: value.value for key, value in evaluation.metadata.items()}
+
+
+def _latest_evaluation(home: Path, model: str, check: str):
     import dagster as dg
     from dagster._core.storage.asset_check_execution_record import AssetCheckExecutionRecordStatus
 
@@ -96,9 +107,8 @@ def check_evaluation(home: Path, model: str, check: str) -> tuple[bool | None, s
     with dg.DagsterInstance.from_config(str(home / "dagster")) as instance:
         record = instance.event_log_storage.get_latest_asset_check_execution_by_key([key]).get(key)
         if record is None or record.status == AssetCheckExecutionRecordStatus.PLANNED or record.event is None:
-            return None, None
-        evaluation = record.event.dagster_event.event_specific_data
-        return evaluation.passed, evaluation.severity.value
+            return None
+        return record.event.dagster_event.event_specific_data
 
 
 def latest_materialization_run(home: Path, model: str) -> str | None:

@@ -17,6 +17,7 @@ from dataops_assets.quality.suite import load_suites
 from dataops_assets.settings import QUALITY_SUITES_DIR, REPO_ROOT
 from tests.sandbox import (
     check_evaluation,
+    check_metadata,
     generate,
     latest_materialization_run,
     latest_run_id,
@@ -67,7 +68,8 @@ def test_customer_and_spend_defects(home):
     rewrite_landing(home, "crm", "customers", """
         select * replace (
             case when row_number() over () <= 10 then null else country end as country,
-            case when row_number() over () between 11 and 15 then 'frozen' else account_status end as account_status)
+            case when row_number() over () between 11 and 15 then 'frozen' else account_status end as account_status,
+            case when row_number() over () between 16 and 18 then 'broken' || row_number() over () || '-at-example.com' else email end as email)
         from landing""")
     rewrite_landing(home, "shop", "orders", """
         select * replace (case when order_id = (select min(order_id) from landing where status = 'completed')
@@ -87,6 +89,12 @@ def test_customer_and_spend_defects(home):
     assert_failed(home, "customer_360", "country_not_null", "ERROR")
     assert_failed(home, "customer_360", "account_status_in_set", "ERROR")
     assert_failed(home, "customer_360", "lifetime_value_between", "WARN")
+    assert_failed(home, "customer_360", "email_match_regex", "ERROR")
+    email = check_metadata(home, "customer_360", "email_match_regex")
+    assert (email["dimension"], email["unexpected_count"]) == ("validity", 3)
+    assert email["examples"] == ["bro***"] * 3  # PII column: examples masked (partial)
+    status = check_metadata(home, "customer_360", "account_status_in_set")
+    assert status["examples"] == ["frozen"] * 5 and status["unexpected_percent"] > 0
     assert_failed(home, "vendor_category_spend", "orphan_vendor_id_null", "ERROR")
     assert_failed(home, "equipment_status", "hours_since_newest_ping_max_between", "WARN")
     assert check_evaluation(home, "customer_360", "email_unique") == (True, "ERROR")
