@@ -49,7 +49,7 @@ def test_no_check_failed_on_clean_data(instance, materialized_home):
     from dataops_assets.definitions import build_definitions
     from dataops_assets.dbt.manifest import manifest_path
     from dataops_assets.quality.suite import load_suites
-    from dataops_assets.runs.status import product_statuses
+    from dataops_assets.cli.summary import product_statuses
     from dataops_assets.settings import QUALITY_SUITES_DIR, REPO_ROOT, Settings
 
     settings = Settings(home=materialized_home)
