@@ -49,7 +49,6 @@ def ensure_manifest(settings: Settings, project_dir: Path = DBT_PROJECT_DIR) -> 
 
 
 def parse_project(settings: Settings, project_dir: Path = DBT_PROJECT_DIR) -> None:
-
     result = subprocess.run(
         [dbt_executable(), "parse", "--project-dir", str(project_dir), "--profiles-dir", str(project_dir), "--quiet"],
         env={**os.environ, **settings.dbt_env()},
@@ -57,5 +56,18 @@ def parse_project(settings: Settings, project_dir: Path = DBT_PROJECT_DIR) -> No
         text=True,
     )
     if result.returncode != 0:
-        detail = (result.stdout + result.stderr).strip().splitlines()
-        raise RuntimeError(f"{project_dir}: `dbt parse` failed: {detail[-1] if detail else 'no output'}")
+        raise RuntimeError(f"{project_dir}: `dbt parse` failed: {dbt_error_summary(result.stdout + result.stderr)}")
+
+
+def dbt_error_summary(output: str) -> str:
+    """dbt's multi-line error as one line: its kind, where, and the first line of detail."""
+    lines = output.splitlines()
+    start = next((i + 1 for i, line in enumerate(lines) if "Encountered an error" in line), 0)
+    kept = []
+    for line in (line.strip() for line in lines[start:]):
+        if not line or line.startswith(("---", "Raw Error")) or line[0].isdigit():
+            continue
+        kept.append(line)
+        if len(kept) == 3:
+            break
+    return ": ".join(kept) or "no output"

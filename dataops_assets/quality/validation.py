@@ -26,10 +26,10 @@ class ExpectationResult:
     examples: list[Any]
 
 
-def model_query(suite: Suite, relation: str, computed_sql: dict[str, str], where: str | None = None) -> str:
-    """SELECT of just the suite's columns plus its computed columns (`where` limits it to a partition)."""
+def model_query(suite: Suite, relation: str, computed_sql: dict[str, str]) -> str:
+    """SELECT of just the suite's columns plus its computed columns."""
     items = [f'"{c}"' for c in suite.columns_read] + [f'{sql} as "{name}"' for name, sql in computed_sql.items()]
-    return f"select {', '.join(items) or '1 as _row'} from {relation}" + (f" where {where}" if where else "")
+    return f"select {', '.join(items) or '1 as _row'} from {relation}"
 
 
 @functools.cache

@@ -28,3 +28,24 @@ def test_cross_product_selection_reaches_every_landing_table():
 
 def test_staging_only_selection():
     assert landing_keys_upstream(DEPS, [K("stg_shop__payments")]) == {K(["landing", "shop", "payments"])}
+
+
+def test_dbt_parse_errors_become_one_line():
+    from dataops_assets.dbt.manifest import dbt_error_summary
+
+    output = """\x1b[0m01:17:58  Encountered an error:
+Parsing Error
+  Error reading dataops: staging/broken.yml - Runtime Error
+    Syntax error near line 5
+    ------------------------------
+    2  | models:
+    4  |     columns: [
+
+    Raw Error:
+    ------------------------------
+    while parsing a flow node
+"""
+    assert dbt_error_summary(output) == (
+        "Parsing Error: Error reading dataops: staging/broken.yml - Runtime Error: Syntax error near line 5"
+    )
+    assert dbt_error_summary("") == "no output"
