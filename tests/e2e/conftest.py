@@ -44,7 +44,7 @@ def _workspace_loaded(url: str) -> bool:
     return bool(entries) and all(e["loadStatus"] == "LOADED" for e in entries)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")  # stopped as soon as the module's tests are done
 def webserver_url(materialized_home: Path):
     port = free_port()
     url = f"http://127.0.0.1:{port}"
@@ -73,7 +73,7 @@ def webserver_url(materialized_home: Path):
         log.close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
     from playwright.sync_api import sync_playwright
 
