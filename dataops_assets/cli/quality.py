@@ -5,13 +5,10 @@ from __future__ import annotations
 import json
 
 import click
-import dagster as dg
 
-from dataops_assets.catalog.products import load_products, models_by_name, read_manifest
-from dataops_assets.dbt.manifest import ensure_manifest
+from dataops_assets.cli.instance_view import load_project_view, open_instance
 from dataops_assets.quality.report import quality_report
-from dataops_assets.quality.suite import load_suites
-from dataops_assets.settings import QUALITY_SUITES_DIR, REPO_ROOT, load_settings
+from dataops_assets.settings import load_settings
 
 
 @click.group()
@@ -24,22 +21,14 @@ def quality() -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the stable JSON document described in the README.")
 def report(product_id: str | None, as_json: bool) -> None:
     """Latest check evaluations and quality scores from the Dagster instance."""
-    from dataops_assets.definitions import build_definitions
-
     settings = load_settings()
-    manifest = read_manifest(ensure_manifest(settings))
-    products = load_products(manifest)
-    if product_id is not None and product_id not in products:
-        raise click.BadParameter(f"unknown product {product_id!r}; expected one of {', '.join(products)}",
+    view = load_project_view(settings)
+    if product_id is not None and product_id not in view.products:
+        raise click.BadParameter(f"unknown product {product_id!r}; expected one of {', '.join(view.products)}",
                                  param_hint="--product")
-    if not settings.instance_dir.exists():
-        raise click.ClickException(f"{settings.instance_dir}: no Dagster instance; expected `make materialize` first")
-    selected = {product_id: products[product_id]} if product_id else products
-    models = models_by_name(manifest)
-    suites = load_suites(QUALITY_SUITES_DIR, models, REPO_ROOT)
-    asset_graph = build_definitions(settings).resolve_asset_graph()
-    with dg.DagsterInstance.from_config(str(settings.instance_dir)) as instance:
-        document = quality_report(instance, asset_graph, selected, suites)
+    selected = {product_id: view.products[product_id]} if product_id else view.products
+    with open_instance(settings) as instance:
+        document = quality_report(instance, view.asset_graph, selected, view.suites)
     if as_json:
         click.echo(json.dumps(document, indent=2))
         return

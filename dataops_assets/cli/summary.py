@@ -10,28 +10,21 @@ from datetime import datetime, timezone
 import click
 import dagster as dg
 
-from dataops_assets.catalog.products import DataProduct, load_products, models_by_name, read_manifest
-from dataops_assets.dbt.manifest import ensure_manifest
+from dataops_assets.catalog.products import DataProduct
+from dataops_assets.cli.instance_view import load_project_view, open_instance
 from dataops_assets.quality.report import quality_report
-from dataops_assets.quality.suite import Suite, load_suites
-from dataops_assets.settings import QUALITY_SUITES_DIR, REPO_ROOT, load_settings
+from dataops_assets.quality.suite import Suite
+from dataops_assets.settings import load_settings
 
 
 @click.command()
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON document instead of text.")
 def summary(as_json: bool) -> None:
     """Summarise the latest materializations and checks of every product."""
-    from dataops_assets.definitions import build_definitions
-
     settings = load_settings()
-    if not (settings.instance_dir / "dagster.yaml").exists() and not settings.instance_dir.exists():
-        raise click.ClickException(f"{settings.instance_dir}: no Dagster instance; expected `make materialize` first")
-    manifest = read_manifest(ensure_manifest(settings))
-    products = load_products(manifest)
-    suites = load_suites(QUALITY_SUITES_DIR, models_by_name(manifest), REPO_ROOT)
-    asset_graph = build_definitions(settings).resolve_asset_graph()
-    with dg.DagsterInstance.from_config(str(settings.instance_dir)) as instance:
-        statuses = product_statuses(instance, asset_graph, products, suites)
+    with open_instance(settings) as instance:
+        view = load_project_view(settings)
+        statuses = product_statuses(instance, view.asset_graph, view.products, view.suites)
     if as_json:
         click.echo(json.dumps({
             "warehouse": str(settings.warehouse_path),

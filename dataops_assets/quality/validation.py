@@ -33,7 +33,8 @@ def model_query(suite: Suite, relation: str, computed_sql: dict[str, str]) -> st
 
 
 @functools.cache
-def _gx_context():
+def _pandas_source():
+    """The process's one ephemeral GX context and its pandas data source."""
     import great_expectations as gx
     from great_expectations.data_context.types.base import ProgressBarsConfig
     from great_expectations.execution_engine import pandas_execution_engine
@@ -45,19 +46,13 @@ def _gx_context():
 
     context = gx.get_context(mode="ephemeral")
     context.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
-    return context, context.data_sources.add_pandas(name="dataops")
+    return context.data_sources.add_pandas(name="dataops")
 
 
+@functools.cache
 def _batch_definition(model: str):
-    _, source = _gx_context()
-    try:
-        asset = source.get_asset(model)
-    except LookupError:
-        asset = source.add_dataframe_asset(name=model)
-    try:
-        return asset.get_batch_definition("whole_frame")
-    except (KeyError, LookupError, ValueError):
-        return asset.add_batch_definition_whole_dataframe("whole_frame")
+    """One dataframe asset per model, registered once per process."""
+    return _pandas_source().add_dataframe_asset(name=model).add_batch_definition_whole_dataframe("whole_frame")
 
 
 def _gx_kwargs(expectation: Expectation, previous_row_count: int | None) -> dict[str, Any]:
@@ -76,7 +71,6 @@ def validate_frame(
     """Validate every expectation of the suite; examples of PII columns come back masked."""
     from great_expectations.core import ExpectationSuite
 
-    context, _ = _gx_context()
     gx_suite = ExpectationSuite(
         name=f"{suite.product}.{suite.model}",
         expectations=[

@@ -1,0 +1,38 @@
+"""What `summary` and `quality report` both read: the products, their suites, the asset graph, the instance."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import click
+import dagster as dg
+
+from dataops_assets.catalog.products import DataProduct, load_products, models_by_name, read_manifest
+from dataops_assets.dbt.manifest import ensure_manifest
+from dataops_assets.quality.suite import Suite, load_suites
+from dataops_assets.settings import QUALITY_SUITES_DIR, REPO_ROOT, Settings
+
+
+@dataclass(frozen=True)
+class ProjectView:
+    products: dict[str, DataProduct]
+    suites: dict[str, Suite]
+    asset_graph: object  # the Definitions' resolved asset graph: which checks exist on which asset
+
+
+def load_project_view(settings: Settings) -> ProjectView:
+    from dataops_assets.definitions import build_definitions
+
+    manifest = read_manifest(ensure_manifest(settings))
+    return ProjectView(
+        products=load_products(manifest),
+        suites=load_suites(QUALITY_SUITES_DIR, models_by_name(manifest), REPO_ROOT),
+        asset_graph=build_definitions(settings).resolve_asset_graph(),
+    )
+
+
+def open_instance(settings: Settings) -> dg.DagsterInstance:
+    """The run history to read; a one-line error when nothing has been materialized there yet."""
+    if not settings.instance_dir.exists():
+        raise click.ClickException(f"{settings.instance_dir}: no Dagster instance; expected `make materialize` first")
+    return dg.DagsterInstance.from_config(str(settings.instance_dir))
