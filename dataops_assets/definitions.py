@@ -11,12 +11,11 @@ from dataops_assets.dbt.manifest import dbt_executable, ensure_manifest
 from dataops_assets.dbt.translator import DataProductTranslator
 from dataops_assets.quality.checks import build_suite_checks
 from dataops_assets.quality.suite import load_suites
-from dataops_assets.settings import DBT_PROJECT_DIR, QUALITY_SUITES_DIR, REPO_ROOT, Settings, export_dbt_env, load_settings
+from dataops_assets.settings import DBT_PROJECT_DIR, QUALITY_SUITES_DIR, REPO_ROOT, Settings, load_settings
 from dataops_assets.sources.landing_contract import check_landing
 
 
 def build_definitions(settings: Settings) -> dg.Definitions:
-    export_dbt_env(settings)
     manifest = read_manifest(ensure_manifest(settings))
     products = load_products(manifest)
     translator = DataProductTranslator(products)
@@ -31,7 +30,7 @@ def build_definitions(settings: Settings) -> dg.Definitions:
         asset_checks=build_suite_checks(suites, models, products, settings.warehouse_path),
         assets=[
             *build_landing_specs(manifest, translator, settings),
-            *(build_dbt_group_assets(project, translator, group, vet_landing) for group in dbt_groups(manifest)),
+            *(build_dbt_group_assets(project, translator, group, settings, vet_landing) for group in dbt_groups(manifest)),
         ],
         resources={"dbt": DbtCliResource(project_dir=project, dbt_executable=dbt_executable())},
         # Steps share one DuckDB file that admits one writer: run them one after another, in process.

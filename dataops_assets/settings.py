@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +24,8 @@ class Settings:
     home: Path
     stage: str = "sandbox"
     dagster_home: Path | None = None
+    # The UTC instant current-state models are evaluated at; None: each dbt run's start.
+    as_of: dt.datetime | None = None
 
     @property
     def landing_dir(self) -> Path:
@@ -51,8 +54,13 @@ class Settings:
 
         `buildable` runs a test in the step that builds the last of its parents, so a product's
         relationship test to a staging model runs with the product, not with the staging layer.
+        DATAOPS_AS_OF reaches dbt as the `as_of` var (dbt_project.yml); empty means the run's start.
         """
-        return {"DATAOPS_HOME": str(self.home), "DBT_INDIRECT_SELECTION": "buildable"}
+        return {
+            "DATAOPS_HOME": str(self.home),
+            "DBT_INDIRECT_SELECTION": "buildable",
+            "DATAOPS_AS_OF": self.as_of.strftime("%Y-%m-%d %H:%M:%S") if self.as_of else "",
+        }
 
 
 def load_settings(environ: dict[str, str] | None = None) -> Settings:
@@ -64,8 +72,26 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         raise ValueError(f"DATAOPS_STAGE: expected one of {', '.join(STAGES)}, got {stage!r}")
     dagster_home = env.get("DAGSTER_HOME")
     return Settings(
-        home=home, stage=stage, dagster_home=Path(dagster_home).expanduser().resolve() if dagster_home else None
+        home=home,
+        stage=stage,
+        dagster_home=Path(dagster_home).expanduser().resolve() if dagster_home else None,
+        as_of=parse_as_of(env.get("DATAOPS_AS_OF") or ""),
     )
+
+
+def parse_as_of(text: str) -> dt.datetime | None:
+    """DATAOPS_AS_OF as a naive UTC instant: ISO 8601, a UTC offset is converted, none means UTC."""
+    if not text.strip():
+        return None
+    try:
+        instant = dt.datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise ValueError(
+            f"DATAOPS_AS_OF: expected an ISO 8601 instant such as 2026-11-26T14:30:00Z, got {text!r}"
+        ) from None
+    if instant.tzinfo is not None:
+        instant = instant.astimezone(dt.timezone.utc).replace(tzinfo=None)
+    return instant.replace(microsecond=0)
 
 
 def export_dbt_env(settings: Settings) -> None:

@@ -7,7 +7,7 @@ import dagster as dg
 from dagster_dbt import DbtCliResource, DbtProject, dbt_assets
 
 from dataops_assets.dbt.translator import LANDING_GROUP, DataProductTranslator
-from dataops_assets.settings import DUCKDB_POOL, Settings
+from dataops_assets.settings import DUCKDB_POOL, Settings, export_dbt_env
 
 
 def release_dbt_duckdb_lock() -> None:
@@ -40,13 +40,15 @@ def build_dbt_group_assets(
     project: DbtProject,
     translator: DataProductTranslator,
     group: str,
+    settings: Settings,
     check_landing: Callable[[set[dg.AssetKey]], None],
 ) -> dg.AssetsDefinition:
     """The models of one dbt group (a product, or the staging layer) as one step.
 
     One step per group puts a step boundary between a product and the products consuming it,
     so a failed blocking quality check on its outputs stops them. `check_landing` vets the
-    landing tables the selected models read before dbt starts.
+    landing tables the selected models read before dbt starts; the dbt subprocess gets the
+    settings' paths and as-of instant through its environment.
     """
 
     @dbt_assets(
@@ -63,6 +65,7 @@ def build_dbt_group_assets(
             check_landing(landing)
         except ValueError as exc:
             raise dg.Failure(description=str(exc)) from None
+        export_dbt_env(settings)
         try:
             yield from dbt.cli(["build"], context=context).stream().fetch_row_counts().fetch_column_metadata()
         finally:

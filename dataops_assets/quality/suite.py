@@ -98,6 +98,9 @@ def _expectation(where: str, index: int, raw: Any, contract: set[str], computed:
     label = f"expectation {index} ({kind}{' on ' + repr(kwargs['column']) if 'column' in kwargs else ''})"
     if kind not in SUPPORTED:
         raise SuiteError(f"{where}: {label}: unknown expectation type; expected one of {', '.join(sorted(SUPPORTED))}")
+    if SUPPORTED[kind].violation(kwargs) is None:
+        raise SuiteError(f"{where}: {label}: can never fail with these kwargs; expected the bounds, set or "
+                         "pattern it checks")
     for column in columns_of(kind, kwargs):
         if column not in contract and column not in computed:
             raise SuiteError(f"{where}: {label}: column '{column}' is not in the model's contract "

@@ -2,6 +2,8 @@
 
 A dropped or retyped column otherwise surfaces as an obscure SQL binder error deep in a dbt run;
 here it becomes one line naming the table, the column, what was found and what was expected.
+A text (VARCHAR) column is accepted for any type: staging parses it with try_cast, and values
+that do not parse become null and fail the staging model's `no_invalid_values` check.
 """
 
 from __future__ import annotations
@@ -11,6 +13,8 @@ from pathlib import Path
 import duckdb
 
 from dataops_assets.sources.landing_tables import LANDING_SCHEMAS
+
+TEXT = "VARCHAR"
 
 
 def landing_problems(landing_dir: Path, source: str, table: str) -> list[str]:
@@ -32,8 +36,9 @@ def landing_problems(landing_dir: Path, source: str, table: str) -> list[str]:
             for column, data_type in expected.items():
                 if column not in found:
                     problems.append(f"{where}/{file.name}: column '{column}' is missing, expected {data_type}")
-                elif found[column] != data_type:
-                    problems.append(f"{where}/{file.name}: column '{column}' is {found[column]}, expected {data_type}")
+                elif found[column] not in (data_type, TEXT):
+                    problems.append(f"{where}/{file.name}: column '{column}' is {found[column]}, expected {data_type} "
+                                    f"(or {TEXT} to be parsed)")
     finally:
         con.close()
     return problems

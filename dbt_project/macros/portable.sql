@@ -6,12 +6,18 @@
 {% macro default__median(expression) -%} median({{ expression }}) {%- endmacro %}
 {% macro spark__median(expression) -%} percentile_approx({{ expression }}, 0.5) {%- endmacro %}
 
-{#- The instant "current state" models are evaluated at: var('as_of') when given,
-    else `fallback` (a data-derived instant, so replaying old data gives the same answer). -#}
-{% macro as_of_timestamp(fallback) -%}
-  {%- if var('as_of') -%} cast('{{ var("as_of") }}' as timestamp)
-  {%- else -%} cast({{ fallback }} as timestamp)
-  {%- endif -%}
+{#- A cast that yields null instead of aborting the query when the value does not parse
+    (dbt's own safe_cast is a plain cast on DuckDB). -#}
+{% macro try_cast(expression, data_type) -%}
+  {{ return(adapter.dispatch('try_cast', 'dataops')(expression, data_type)) }}
+{%- endmacro %}
+{% macro default__try_cast(expression, data_type) -%} try_cast({{ expression }} as {{ data_type }}) {%- endmacro %}
+
+{#- The instant "current state" models are evaluated at, as a naive UTC timestamp: var('as_of')
+    when given (settings pass DATAOPS_AS_OF), else the start of this dbt invocation (UTC). -#}
+{% macro as_of_timestamp() -%}
+  {%- set as_of = var('as_of') or run_started_at.strftime('%Y-%m-%d %H:%M:%S') -%}
+  cast('{{ as_of }}' as timestamp)
 {%- endmacro %}
 
 {% macro safe_divide(numerator, denominator) -%}

@@ -74,8 +74,8 @@ def customers(n: int = 20) -> pd.DataFrame:
         "created_at": [ts] * n,
         "updated_at": [ts] * n,
         "date_of_birth_out_of_range": [False] * n,
-        "value_without_orders": [False] * n,
         "days_since_last_update": [0] * n,
+        "lifetime_value_gap": [0.0] * n,
     })
 
 

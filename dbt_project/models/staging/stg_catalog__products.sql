@@ -4,14 +4,16 @@ with source as (
 
 final as (
     select
-        cast(product_id as {{ dbt.type_string() }}) as product_id,
-        cast(product_name as {{ dbt.type_string() }}) as product_name,
-        cast(category as {{ dbt.type_string() }}) as category,
-        cast(brand as {{ dbt.type_string() }}) as brand,
-        cast(unit_cost as double) as unit_cost,
-        cast(list_price as double) as list_price,
-        cast(launched_on as date) as launched_on,
-        cast(is_active as boolean) as is_active
+        {{ typed_columns({
+            'product_id':   'string',
+            'product_name': 'string',
+            'category':     'string',
+            'brand':        'string',
+            'unit_cost':    'double',
+            'list_price':   'double',
+            'launched_on':  'date',
+            'is_active':    'boolean'
+        }) }}
     from source
 )
 

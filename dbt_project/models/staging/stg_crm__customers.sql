@@ -4,21 +4,23 @@ with source as (
 
 final as (
     select
-        cast(customer_id as {{ dbt.type_string() }}) as customer_id,
-        cast(first_name as {{ dbt.type_string() }}) as first_name,
-        cast(last_name as {{ dbt.type_string() }}) as last_name,
-        cast(email as {{ dbt.type_string() }}) as email,
-        cast(phone_number as {{ dbt.type_string() }}) as phone_number,
-        cast(date_of_birth as date) as date_of_birth,
-        cast(street_address as {{ dbt.type_string() }}) as street_address,
-        cast(city as {{ dbt.type_string() }}) as city,
-        cast(postal_code as {{ dbt.type_string() }}) as postal_code,
-        cast(country as {{ dbt.type_string() }}) as country,
-        cast(region as {{ dbt.type_string() }}) as region,
-        cast(account_status as {{ dbt.type_string() }}) as account_status,
-        cast(customer_since as date) as customer_since,
-        cast(created_at as timestamp) as created_at,
-        cast(updated_at as timestamp) as updated_at
+        {{ typed_columns({
+            'customer_id':    'string',
+            'first_name':     'string',
+            'last_name':      'string',
+            'email':          'string',
+            'phone_number':   'string',
+            'date_of_birth':  'date',
+            'street_address': 'string',
+            'city':           'string',
+            'postal_code':    'string',
+            'country':        'string',
+            'region':         'string',
+            'account_status': 'string',
+            'customer_since': 'date',
+            'created_at':     'timestamp',
+            'updated_at':     'timestamp'
+        }) }}
     from source
 )
 

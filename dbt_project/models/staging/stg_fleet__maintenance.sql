@@ -4,12 +4,14 @@ with source as (
 
 final as (
     select
-        cast(maintenance_id as {{ dbt.type_string() }}) as maintenance_id,
-        cast(equipment_id as {{ dbt.type_string() }}) as equipment_id,
-        cast(maintenance_type as {{ dbt.type_string() }}) as maintenance_type,
-        cast(start_ts as timestamp) as start_ts,
-        cast(end_ts as timestamp) as end_ts,
-        cast(cost as double) as cost
+        {{ typed_columns({
+            'maintenance_id':   'string',
+            'equipment_id':     'string',
+            'maintenance_type': 'string',
+            'start_ts':         'timestamp',
+            'end_ts':           'timestamp',
+            'cost':             'double'
+        }) }}
     from source
 )
 

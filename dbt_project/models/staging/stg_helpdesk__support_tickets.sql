@@ -4,14 +4,16 @@ with source as (
 
 final as (
     select
-        cast(ticket_id as {{ dbt.type_string() }}) as ticket_id,
-        cast(customer_id as {{ dbt.type_string() }}) as customer_id,
-        cast(opened_ts as timestamp) as opened_ts,
-        cast(closed_ts as timestamp) as closed_ts,
-        cast(priority as {{ dbt.type_string() }}) as priority,
-        cast(status as {{ dbt.type_string() }}) as status,
-        cast(channel as {{ dbt.type_string() }}) as channel,
-        cast(csat_score as integer) as csat_score
+        {{ typed_columns({
+            'ticket_id':   'string',
+            'customer_id': 'string',
+            'opened_ts':   'timestamp',
+            'closed_ts':   'timestamp',
+            'priority':    'string',
+            'status':      'string',
+            'channel':     'string',
+            'csat_score':  'integer'
+        }) }}
     from source
 )
 

@@ -4,14 +4,16 @@ with source as (
 
 final as (
     select
-        cast(contract_id as {{ dbt.type_string() }}) as contract_id,
-        cast(vendor_id as {{ dbt.type_string() }}) as vendor_id,
-        cast(category as {{ dbt.type_string() }}) as category,
-        cast(start_date as date) as start_date,
-        cast(end_date as date) as end_date,
-        cast(contract_value as double) as contract_value,
-        cast(currency as {{ dbt.type_string() }}) as currency,
-        cast(status as {{ dbt.type_string() }}) as status
+        {{ typed_columns({
+            'contract_id':    'string',
+            'vendor_id':      'string',
+            'category':       'string',
+            'start_date':     'date',
+            'end_date':       'date',
+            'contract_value': 'double',
+            'currency':       'string',
+            'status':         'string'
+        }) }}
     from source
 )
 

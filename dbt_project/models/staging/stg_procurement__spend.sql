@@ -4,14 +4,16 @@ with source as (
 
 final as (
     select
-        cast(spend_id as {{ dbt.type_string() }}) as spend_id,
-        cast(contract_id as {{ dbt.type_string() }}) as contract_id,
-        cast(vendor_id as {{ dbt.type_string() }}) as vendor_id,
-        cast(category as {{ dbt.type_string() }}) as category,
-        cast(spend_date as date) as spend_date,
-        cast(amount as double) as amount,
-        cast(cost_center as {{ dbt.type_string() }}) as cost_center,
-        cast(invoice_number as {{ dbt.type_string() }}) as invoice_number
+        {{ typed_columns({
+            'spend_id':       'string',
+            'contract_id':    'string',
+            'vendor_id':      'string',
+            'category':       'string',
+            'spend_date':     'date',
+            'amount':         'double',
+            'cost_center':    'string',
+            'invoice_number': 'string'
+        }) }}
     from source
 )
 

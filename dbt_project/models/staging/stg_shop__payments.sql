@@ -4,12 +4,14 @@ with source as (
 
 final as (
     select
-        cast(payment_id as {{ dbt.type_string() }}) as payment_id,
-        cast(order_id as {{ dbt.type_string() }}) as order_id,
-        cast(payment_ts as timestamp) as payment_ts,
-        cast(amount as double) as amount,
-        cast(method as {{ dbt.type_string() }}) as payment_method,
-        cast(status as {{ dbt.type_string() }}) as payment_status
+        {{ typed_columns({
+            'payment_id':     'string',
+            'order_id':       'string',
+            'payment_ts':     'timestamp',
+            'amount':         'double',
+            'payment_method': ['method', 'string'],
+            'payment_status': ['status', 'string']
+        }) }}
     from source
 )
 

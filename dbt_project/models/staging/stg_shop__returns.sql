@@ -4,13 +4,15 @@ with source as (
 
 final as (
     select
-        cast(return_id as {{ dbt.type_string() }}) as return_id,
-        cast(order_id as {{ dbt.type_string() }}) as order_id,
-        cast(product_id as {{ dbt.type_string() }}) as product_id,
-        cast(return_ts as timestamp) as return_ts,
-        cast(quantity as integer) as quantity,
-        cast(refund_amount as double) as refund_amount,
-        cast(reason as {{ dbt.type_string() }}) as reason
+        {{ typed_columns({
+            'return_id':     'string',
+            'order_id':      'string',
+            'product_id':    'string',
+            'return_ts':     'timestamp',
+            'quantity':      'integer',
+            'refund_amount': 'double',
+            'reason':        'string'
+        }) }}
     from source
 )
 

@@ -1,11 +1,12 @@
--- Per piece of equipment at the as-of instant: its ongoing mission, whether it is in maintenance,
--- and how much maintenance it needed in the last 90 days.
+-- Per piece of equipment at the as-of instant (var `as_of`, default the run's start; UTC like
+-- every fleet timestamp): its ongoing mission, whether it is in maintenance, and how much
+-- maintenance it needed in the last 90 days.
 with equipment as (
     select * from {{ ref('stg_fleet__equipment') }}
 ),
 
 as_of as (
-    select {{ as_of_timestamp('max(last_ping_ts)') }} as as_of_ts from equipment
+    select {{ as_of_timestamp() }} as as_of_ts
 ),
 
 assignments as (

@@ -1,5 +1,6 @@
 -- Transactions with the customer's region and the product's name and category.
 -- Left joins keep every transaction so revenue totals match the source; orphans get region 'unknown'.
+-- Amounts are cents (decimal) per transaction, so sums at any grain agree exactly.
 with transactions as (
     select * from {{ ref('stg_pos__transactions') }}
 ),
@@ -22,7 +23,7 @@ final as (
         coalesce(products.category, 'unknown') as category,
         coalesce(customers.region, 'unknown') as region,
         transactions.quantity,
-        transactions.amount
+        cast(transactions.amount as decimal(18, 2)) as amount
     from transactions
     left join customers on transactions.customer_id = customers.customer_id
     left join products on transactions.product_id = products.product_id

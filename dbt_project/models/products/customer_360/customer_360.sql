@@ -23,7 +23,7 @@ final as (
         customers.region,
         customers.account_status,
         customers.customer_since,
-        cast(greatest(coalesce(orders.lifetime_value, 0), 0) as decimal(10, 2)) as lifetime_value,
+        cast(coalesce(orders.lifetime_value, 0) as decimal(10, 2)) as lifetime_value,
         orders.last_purchase_date,
         cast(coalesce(orders.total_orders, 0) as integer) as total_orders,
         cast(coalesce(support.support_tickets, 0) as integer) as support_tickets,

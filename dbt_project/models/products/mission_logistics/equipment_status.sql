@@ -1,4 +1,5 @@
--- One row per piece of equipment: exactly one status, the region's latest weather and a risk score.
+-- One row per piece of equipment at the as-of instant: exactly one status, the region's weather in
+-- effect and a risk score.
 -- Status: 'maintenance' if a maintenance event is open, else 'in-use' if a mission is ongoing,
 -- else 'available'. Risk score (0-100), documented in equipment_status.yml:
 --   40 * weather factor + 30 * maintenance factor + 20 * age factor + 10 * stale-position factor.
@@ -10,13 +11,16 @@ activity as (
     select * from {{ ref('int_logistics__equipment_activity') }}
 ),
 
-latest_weather as (
+weather_in_effect as (
+    -- Each region's newest observation on or before the as-of day, not the newest row overall.
     select weather.*
     from {{ ref('stg_meteo__weather') }} as weather
     inner join (
-        select region, max(observed_date) as observed_date
-        from {{ ref('stg_meteo__weather') }}
-        group by region
+        select observed.region, max(observed.observed_date) as observed_date
+        from {{ ref('stg_meteo__weather') }} as observed
+        cross join (select max(as_of_ts) as as_of_ts from activity) as as_of
+        where observed.observed_date <= cast(as_of.as_of_ts as date)
+        group by observed.region
     ) as newest
         on weather.region = newest.region and weather.observed_date = newest.observed_date
 ),
@@ -28,17 +32,17 @@ joined as (
         activity.current_mission_id,
         activity.in_maintenance,
         activity.maintenance_events_90d,
-        latest_weather.observed_date as weather_date,
-        latest_weather.temperature_c,
-        latest_weather.wind_kph,
-        latest_weather.precipitation_mm,
-        latest_weather.visibility_km,
-        coalesce(latest_weather.severe_weather, false) as severe_weather,
+        weather_in_effect.observed_date as weather_date,
+        weather_in_effect.temperature_c,
+        weather_in_effect.wind_kph,
+        weather_in_effect.precipitation_mm,
+        weather_in_effect.visibility_km,
+        coalesce(weather_in_effect.severe_weather, false) as severe_weather,
         {{ dbt.datediff('equipment.last_ping_ts', 'activity.as_of_ts', 'minute') }} as minutes_since_ping,
         {{ dbt.datediff('equipment.commissioned_on', 'cast(activity.as_of_ts as date)', 'day') }} / 365.25 as age_years
     from equipment
     inner join activity on equipment.equipment_id = activity.equipment_id
-    left join latest_weather on equipment.region = latest_weather.region
+    left join weather_in_effect on equipment.region = weather_in_effect.region
 ),
 
 factors as (

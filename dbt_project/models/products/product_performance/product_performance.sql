@@ -1,4 +1,5 @@
--- One row per catalog product: sales, returns and margin over the loaded window.
+-- One row per product: every catalog product, plus any product that was ordered but is missing
+-- from the catalog (name and category 'unknown'), so no sale disappears from the totals.
 with products as (
     select * from {{ ref('stg_catalog__products') }}
 ),
@@ -9,9 +10,9 @@ activity as (
 
 measures as (
     select
-        products.product_id,
-        products.product_name,
-        products.category,
+        coalesce(products.product_id, activity.product_id) as product_id,
+        coalesce(products.product_name, 'unknown') as product_name,
+        coalesce(products.category, 'unknown') as category,
         products.brand,
         products.is_active,
         coalesce(activity.order_count, 0) as order_count,
@@ -19,9 +20,10 @@ measures as (
         coalesce(activity.units_returned, 0) as units_returned,
         coalesce(activity.gross_revenue, 0) as gross_revenue,
         coalesce(activity.refund_amount, 0) as refund_amount,
+        coalesce(activity.net_revenue, 0) as net_revenue,
         (coalesce(activity.units_sold, 0) - coalesce(activity.units_returned, 0)) * products.unit_cost as cost_of_goods
     from products
-    left join activity on products.product_id = activity.product_id
+    full outer join activity on products.product_id = activity.product_id
 ),
 
 final as (
@@ -36,10 +38,10 @@ final as (
         cast(units_returned as bigint) as units_returned,
         cast(gross_revenue as decimal(18, 2)) as gross_revenue,
         cast(refund_amount as decimal(18, 2)) as refund_amount,
-        cast(gross_revenue - refund_amount as decimal(18, 2)) as net_revenue,
+        cast(net_revenue as decimal(18, 2)) as net_revenue,
         cast(cost_of_goods as decimal(18, 2)) as cost_of_goods,
-        cast(gross_revenue - refund_amount - cost_of_goods as decimal(18, 2)) as gross_margin,
-        {{ safe_divide('gross_revenue - refund_amount - cost_of_goods', 'gross_revenue - refund_amount') }} as margin_pct,
+        cast(net_revenue - cost_of_goods as decimal(18, 2)) as gross_margin,
+        {{ safe_divide('net_revenue - cost_of_goods', 'net_revenue') }} as margin_pct,
         {{ safe_divide('units_returned', 'units_sold') }} as return_rate
     from measures
 )

@@ -1,0 +1,42 @@
+"""Every expectation of every shipped suite can fail: the expectations table builds a frame that
+breaks it, and Great Expectations reports that expectation failed on it."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from dataops_assets.quality.expectations import SUPPORTED
+from dataops_assets.quality.suite import load_suites
+from dataops_assets.quality.validation import validate_frame
+from dataops_assets.settings import QUALITY_SUITES_DIR
+
+FIXTURE = Path(__file__).parent.parent / "fixtures" / "manifest_products.json"
+MODELS = {n["name"]: n for n in json.loads(FIXTURE.read_text())["nodes"].values()}
+SUITES = load_suites(QUALITY_SUITES_DIR, MODELS, QUALITY_SUITES_DIR.parent)
+CASES = [(suite, e) for suite in SUITES.values() for e in suite.expectations]
+
+
+@pytest.mark.parametrize(("suite", "expectation"), CASES, ids=[f"{s.model}:{e.check_name}" for s, e in CASES])
+def test_every_expectation_fails_on_a_frame_built_to_break_it(suite, expectation):
+    rows = SUPPORTED[expectation.type].violation(expectation.kwargs)
+    assert rows is not None, f"{suite.path.name}: {expectation.check_name} has no way to fail"
+    [result] = validate_frame(pd.DataFrame(rows), dataclasses.replace(suite, expectations=(expectation,)))
+    assert result.passed is False, (expectation.check_name, rows)
+
+
+def test_a_clean_frame_passes_so_the_failure_above_is_the_violation():
+    suite = SUITES["customer_360"]
+    expectation = next(e for e in suite.expectations if e.check_name == "country_in_set")
+    [result] = validate_frame(pd.DataFrame({"country": ["US", "JP"]}),
+                              dataclasses.replace(suite, expectations=(expectation,)))
+    assert result.passed is True
+
+
+def test_an_expectation_without_a_way_to_fail_is_reported():
+    between = SUPPORTED["expect_column_values_to_be_between"]
+    assert between.violation({"column": "x"}) is None  # no bound given: nothing can be outside it
