@@ -1,12 +1,35 @@
-"""Shared fixtures: a sandbox DATAOPS_HOME generated and materialized once per test session."""
+"""Shared fixtures: a sandbox DATAOPS_HOME generated and materialized once per test session.
+
+Tests are marked by folder (`-m integration`, `-m e2e`), and a test that leaves an environment
+variable changed fails, so no test depends on what an earlier one set.
+"""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
 from tests.sandbox import generate, materialize
+
+MARKED_FOLDERS = ("integration", "e2e")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        folder = Path(str(item.path)).parent.name
+        if folder in MARKED_FOLDERS:
+            item.add_marker(folder)
+
+
+@pytest.fixture(autouse=True)
+def no_environment_leaks():
+    before = dict(os.environ)
+    yield
+    after = dict(os.environ)
+    changed = sorted(k for k in before.keys() | after.keys() if before.get(k) != after.get(k))
+    assert not changed, f"the test left environment variables changed: {', '.join(changed)}"
 
 
 @pytest.fixture(scope="session")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 import shutil
 import subprocess
@@ -11,28 +12,44 @@ from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = Path(sys.executable).parent
-PRODUCT_IDS = frozenset({
-    "sales_daily_metrics",
-    "mission_logistics",
-    "customer_360",
-    "product_performance",
-    "revenue_analytics",
-    "contract_spend_analysis",
-})
+# Every folder under models/products is a product (the catalog's layout, not a list kept here).
+PRODUCT_IDS = frozenset(p.name for p in (REPO_ROOT / "dbt_project" / "models" / "products").iterdir() if p.is_dir())
 TEST_SCALE = 0.01
 TEST_SEED = 7
-# Today: the suites' timeliness checks compare the newest records with the current date.
-TEST_END_DATE = dt.datetime.now(dt.timezone.utc).date()
+# The session's clock: generated data ends now (UTC), and every materialization is evaluated as of
+# this instant, so clock-based checks (a stalled feed, complete months) do not drift while the
+# suite runs. The suites' date checks still compare with today.
+TEST_END = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None, microsecond=0)
 
 
-def dataops_env(home: Path) -> dict[str, str]:
-    """Environment for a subprocess working on `home`, with this venv's tools first on PATH."""
+def dataops_env(home: Path, as_of: dt.datetime | None = TEST_END) -> dict[str, str]:
+    """Environment for a subprocess working on `home`, with this venv's tools first on PATH.
+
+    `as_of` pins the instant current-state models are evaluated at; None leaves the default
+    (each dbt run's start).
+    """
     return {
         **os.environ,
         "DATAOPS_HOME": str(home),
         "DAGSTER_HOME": str(home / "dagster"),
+        "DATAOPS_AS_OF": as_of.isoformat() if as_of else "",
         "PATH": f"{VENV_BIN}{os.pathsep}{os.environ.get('PATH', '')}",
     }
+
+
+@functools.cache
+def project_manifest() -> dict:
+    """The dbt manifest of the project under test (parsed first if it is missing or stale)."""
+    from dataops_assets.catalog.products import read_manifest
+    from dataops_assets.dbt.manifest import ensure_manifest
+    from dataops_assets.settings import Settings
+
+    return read_manifest(ensure_manifest(Settings(home=REPO_ROOT / ".dataops")))
+
+
+def public_models() -> set[str]:
+    """Every public model of every product: each has a quality suite."""
+    return {n["name"] for n in project_manifest()["nodes"].values() if n.get("access") == "public"}
 
 
 def init_instance(home: Path) -> None:
@@ -43,22 +60,19 @@ def init_instance(home: Path) -> None:
 def generate(home: Path, scale: float = TEST_SCALE, seed: int = TEST_SEED) -> None:
     from dataops_assets.sources.generator import generate_landing
 
-    generate_landing(home / "landing", scale=scale, seed=seed, end_date=TEST_END_DATE, days=90)
+    generate_landing(home / "landing", scale=scale, seed=seed, end_date=TEST_END, days=90)
 
 
-def materialize(home: Path, select: str = "*") -> subprocess.CompletedProcess:
+def materialize(home: Path, select: str = "*", as_of: dt.datetime | None = TEST_END) -> subprocess.CompletedProcess:
     """`dagster asset materialize` exactly as CI and `make materialize` run it."""
     init_instance(home)
     return subprocess.run(
         [str(VENV_BIN / "dagster"), "asset", "materialize", "-m", "dataops_assets.definitions", "--select", select],
         cwd=REPO_ROOT,
-        env=dataops_env(home),
+        env=dataops_env(home, as_of),
         capture_output=True,
         text=True,
     )
-
-
-
 
 def rewrite_landing(home: Path, source: str, table: str, select_sql: str) -> None:
     """Replace a landing table by `select_sql` evaluated over its current rows (the table `landing`)."""

@@ -4,21 +4,9 @@ from __future__ import annotations
 
 import json
 
-import pytest
+from dataops_assets.catalog.products import load_products
+from tests.sandbox import PRODUCT_IDS, REPO_ROOT, project_manifest
 
-from tests.integration.test_definitions import PRODUCT_GROUPS
-from tests.sandbox import REPO_ROOT
-
-pytestmark = pytest.mark.e2e
-
-PRODUCT_ASSETS = {
-    "sales_daily_metrics": ["sales_daily_metrics", "int_sales__transactions_enriched"],
-    "mission_logistics": ["equipment_status", "int_logistics__equipment_activity"],
-    "customer_360": ["customer_360", "int_customer__order_summary", "int_customer__support_summary"],
-    "product_performance": ["product_performance", "int_product__sales_and_returns"],
-    "revenue_analytics": ["revenue_monthly", "int_revenue__order_payments"],
-    "contract_spend_analysis": ["vendor_category_spend", "int_procurement__spend_enriched"],
-}
 # The lineage page keeps its expanded groups in localStorage (dagster-webserver 1.13's key and format).
 EXPANDED_GROUPS_KEY = "asset-graph-open-graph-nodes-global-__GLOBAL__"
 
@@ -45,15 +33,17 @@ def is_drawn(asset: str, names: list[str]) -> bool:
 
 
 def test_global_lineage_shows_all_product_groups_and_assets(webserver_url, browser):
-    assert set(PRODUCT_ASSETS) == PRODUCT_GROUPS
+    # Each product group holds the product's dbt models, as the catalog lists them.
+    product_assets = {p.id: p.models for p in load_products(project_manifest()).values()}
+    assert set(product_assets) == PRODUCT_IDS
     page = browser.new_page(viewport={"width": 2000, "height": 4200})
     page.goto(f"{webserver_url}/asset-groups", wait_until="networkidle")
     page.locator("svg foreignObject").get_by_text("revenue_analytics", exact=True).wait_for(timeout=60_000)
     collapsed = graph_text(page)
-    for group in [*PRODUCT_ASSETS, "landing", "staging"]:
+    for group in [*product_assets, "landing", "staging"]:
         assert group in collapsed, f"group {group} not drawn on the lineage page"
 
-    expanded = ",".join(f"global@global:{group}" for group in PRODUCT_ASSETS)
+    expanded = ",".join(f"global@global:{group}" for group in product_assets)
     page.evaluate(f"localStorage.setItem({EXPANDED_GROUPS_KEY!r}, {json.dumps(json.dumps({'expanded': expanded}))})")
     page.reload(wait_until="networkidle")
     page.locator("svg foreignObject").get_by_text("vendor_category_spend", exact=True).wait_for(timeout=60_000)
@@ -62,7 +52,7 @@ def test_global_lineage_shows_all_product_groups_and_assets(webserver_url, brows
     screenshot.parent.mkdir(exist_ok=True)
     page.screenshot(path=str(screenshot))
     drawn = drawn_asset_names(page)
-    for group, assets in PRODUCT_ASSETS.items():
+    for group, assets in product_assets.items():
         for asset in assets:
             assert is_drawn(asset, drawn), f"asset {asset} of group {group} not drawn on the lineage page"
     page.close()

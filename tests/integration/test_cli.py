@@ -8,6 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from dataops_assets.cli.main import cli
+from tests.sandbox import PRODUCT_IDS
 
 
 @pytest.fixture
@@ -25,7 +26,7 @@ def test_products_list_json(run):
     result = run("products", "list", "--json")
     assert result.exit_code == 0, result.output
     products = {p["id"]: p for p in json.loads(result.output)["products"]}
-    assert len(products) == 6
+    assert set(products) == PRODUCT_IDS
     assert products["mission_logistics"]["classification"] == "S"
     assert products["customer_360"]["owner"] == "marketing-data@example.com"
     assert set(products["customer_360"]) == {
@@ -38,7 +39,7 @@ def test_products_list_table(run):
     assert result.exit_code == 0
     lines = result.output.splitlines()
     assert lines[0].split() == ["ID", "DOMAIN", "CLASS", "STATUS", "VERSION", "OWNER"]
-    assert len(lines) == 7
+    assert len(lines) == 1 + len(PRODUCT_IDS)
 
 
 def test_products_show_json_has_lineage(run):

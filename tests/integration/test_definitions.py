@@ -10,7 +10,6 @@ from tests.sandbox import PRODUCT_IDS
 from dataops_assets.definitions import build_definitions, defs
 from dataops_assets.settings import Settings
 
-PRODUCT_GROUPS = PRODUCT_IDS  # every product is a Dagster asset group
 
 
 @pytest.fixture(scope="module")
@@ -28,8 +27,8 @@ def test_six_product_groups_each_with_an_owner(asset_graph):
     for key in asset_graph.get_all_asset_keys():
         node = asset_graph.get(key)
         groups.setdefault(node.group_name, set()).update(node.owners)
-    assert PRODUCT_GROUPS <= set(groups)
-    assert set(groups) - PRODUCT_GROUPS == {"landing", "staging"}
+    assert PRODUCT_IDS <= set(groups)
+    assert set(groups) - PRODUCT_IDS == {"landing", "staging"}
     for group in groups:
         assert groups[group], f"group {group} has no owner"
         assert any("@" in owner for owner in groups[group])

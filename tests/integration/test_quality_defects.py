@@ -6,33 +6,31 @@ fast; an `error` failure must keep the consuming product (revenue_analytics) fro
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 from pathlib import Path
 
 import pytest
 
-from dataops_assets.catalog.products import models_by_name, read_manifest
-from dataops_assets.dbt.manifest import manifest_path
+from dataops_assets.catalog.products import models_by_name
 from dataops_assets.quality.suite import load_suites
 from dataops_assets.settings import QUALITY_SUITES_DIR, REPO_ROOT
 from tests.sandbox import (
+    TEST_END,
     check_evaluation,
     check_metadata,
     generate,
     latest_materialization_run,
     latest_run_id,
     materialize,
+    project_manifest,
+    public_models,
     rewrite_landing,
     warehouse_scalar,
 )
 
-pytestmark = pytest.mark.integration
 
 CUSTOMER_360_FINGERPRINT = "select count(*) || ':' || sum(lifetime_value) from main.customer_360"
-ALL_QUALITY_MODELS = {
-    "customer_360", "sales_daily_metrics", "equipment_status", "product_performance", "revenue_monthly",
-    "vendor_category_spend",
-}
 
 
 @pytest.fixture(scope="module")
@@ -52,8 +50,8 @@ def home(baseline, tmp_path) -> Path:
 
 
 def test_clean_data_fails_no_check(baseline):
-    suites = load_suites(QUALITY_SUITES_DIR, models_by_name(read_manifest(manifest_path())), REPO_ROOT)
-    assert set(suites) == ALL_QUALITY_MODELS
+    suites = load_suites(QUALITY_SUITES_DIR, models_by_name(project_manifest()), REPO_ROOT)
+    assert set(suites) == public_models()
     for model, suite in suites.items():
         for expectation in suite.expectations:
             assert check_evaluation(baseline, model, expectation.check_name)[0] is True, (model, expectation.check_name)
@@ -96,7 +94,7 @@ def test_customer_and_spend_defects(home):
     status = check_metadata(home, "customer_360", "account_status_in_set")
     assert status["examples"] == ["frozen"] * 5 and status["unexpected_percent"] > 0
     assert_failed(home, "vendor_category_spend", "orphan_vendor_id_null", "ERROR")
-    assert_failed(home, "equipment_status", "hours_since_newest_ping_max_between", "WARN")
+    assert_failed(home, "equipment_status", "newest_ping_within_freshness", "WARN")
     assert check_evaluation(home, "customer_360", "email_unique") == (True, "ERROR")
     assert check_evaluation(home, "stg_procurement__spend",
                             "relationships_stg_procurement__spend_vendor_id__vendor_id__ref_stg_procurement__vendors_")[0] is False
@@ -133,7 +131,7 @@ def test_duplicate_keys_fail_the_staging_key_check(home):
     run_id = latest_run_id(home)
     assert_failed(home, "stg_catalog__products", "unique_stg_catalog__products_product_id", "ERROR")
     # A failed key check in the shared staging layer fails closed: no product is rebuilt.
-    assert all(latest_materialization_run(home, model) != run_id for model in ALL_QUALITY_MODELS)
+    assert all(latest_materialization_run(home, model) != run_id for model in public_models())
 
 
 def test_dropped_column_stops_the_run_before_dbt_and_keeps_tables(home):
@@ -144,7 +142,7 @@ def test_dropped_column_stops_the_run_before_dbt_and_keeps_tables(home):
     assert ("landing/crm/customers/part-0000.parquet: column 'email' is missing, expected VARCHAR"
             in result.stdout + result.stderr)
     run_id = latest_run_id(home)
-    assert all(latest_materialization_run(home, model) != run_id for model in ALL_QUALITY_MODELS)
+    assert all(latest_materialization_run(home, model) != run_id for model in public_models())
     assert warehouse_scalar(home, CUSTOMER_360_FINGERPRINT) == before
 
 
@@ -153,3 +151,33 @@ def test_missing_landing_table_fails_naming_the_path(home):
     result = materialize(home)
     assert result.returncode != 0
     assert "landing/shop/payments: no Parquet files in " in result.stdout + result.stderr
+
+
+def test_stalled_fleet_feed_fails_timeliness_and_an_hour_earlier_passes(home):
+    mission = "group:mission_logistics"
+    # Nothing was reported for the hour before as_of: every ping is older than the 5-minute budget.
+    stalled = materialize(home, select=mission, as_of=TEST_END + dt.timedelta(hours=1))
+    assert stalled.returncode == 0, "a warn check records the stall without failing the run"
+    assert_failed(home, "equipment_status", "newest_ping_within_freshness", "WARN")
+    assert check_metadata(home, "equipment_status", "newest_ping_within_freshness")["observed_value"] == {"value": 60}
+
+    fresh = materialize(home, select=mission, as_of=TEST_END)
+    assert fresh.returncode == 0
+    assert check_evaluation(home, "equipment_status", "newest_ping_within_freshness") == (True, "WARN")
+
+
+def test_unparseable_amount_fails_a_validity_check_and_the_other_rows_build(home):
+    rewrite_landing(home, "pos", "transactions", """
+        select * replace (case when row_number() over (order by transaction_id) = 1 then 'n/a'
+                               else cast(amount as varchar) end as amount)
+        from landing""")
+    result = materialize(home)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    run_id = latest_run_id(home)
+    assert_failed(home, "stg_pos__transactions", "no_invalid_values_stg_pos__transactions_", "WARN")
+    assert check_metadata(home, "stg_pos__transactions", "no_invalid_values_stg_pos__transactions_")[
+        "dagster_dbt/failed_row_count"] == 1
+    assert latest_materialization_run(home, "sales_daily_metrics") == run_id
+    parsed = warehouse_scalar(home, "select sum(amount) from main.stg_pos__transactions")
+    assert warehouse_scalar(home, "select count(*) from main.stg_pos__transactions where amount is null") == 1
+    assert float(warehouse_scalar(home, "select sum(revenue) from main.sales_daily_metrics")) == pytest.approx(parsed, abs=0.01)

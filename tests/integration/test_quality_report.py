@@ -9,8 +9,8 @@ import pytest
 from click.testing import CliRunner
 
 from dataops_assets.cli.main import cli
+from tests.sandbox import PRODUCT_IDS
 
-pytestmark = pytest.mark.integration
 
 CHECK_FIELDS = {"name", "source", "status", "passed", "severity", "dimension", "unexpected_count",
                 "unexpected_percent", "evaluated_at", "run_id"}
@@ -31,7 +31,7 @@ def test_report_json_on_clean_data(report):
     result = report("--json")
     assert result.exit_code == 0, result.output
     products = {p["id"]: p for p in json.loads(result.output)["products"]}
-    assert len(products) == 6
+    assert set(products) == PRODUCT_IDS
     for product in products.values():
         assert set(product) == {"id", "quality_score", "models"}
         # Clean sandbox data: every check passes; a `mostly` check (3 % stale positions allowed)
