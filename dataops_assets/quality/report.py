@@ -1,4 +1,4 @@
-"""The quality report: latest check evaluations and scores per product and model, from the instance."""
+"""The quality report: per product and for the platform, each model's checks, latest-run score and blocking causes."""
 
 from __future__ import annotations
 
