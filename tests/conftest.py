@@ -33,6 +33,16 @@ def no_environment_leaks():
 
 
 @pytest.fixture(scope="session")
+def defect_baseline(tmp_path_factory) -> Path:
+    """A smaller materialized home (scale 0.005) that defect tests copy, corrupt and rerun."""
+    home = tmp_path_factory.mktemp("defect_baseline")
+    generate(home, scale=0.005, seed=21)
+    result = materialize(home)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    return home
+
+
+@pytest.fixture(scope="session")
 def materialized_home(tmp_path_factory) -> Path:
     """Landing data at scale 0.01 and every asset materialized into a fresh instance."""
     home = tmp_path_factory.mktemp("dataops_home")

@@ -9,6 +9,8 @@ import dagster as dg
 
 from dataops_assets.catalog.products import DataProduct, load_products, models_by_name, read_manifest
 from dataops_assets.dbt.manifest import ensure_manifest
+from dataops_assets.dbt.translator import PLATFORM_GROUP
+from dataops_assets.quality.report import ModelGroup
 from dataops_assets.quality.suite import Suite, load_suites
 from dataops_assets.settings import QUALITY_SUITES_DIR, REPO_ROOT, Settings
 
@@ -18,16 +20,23 @@ class ProjectView:
     products: dict[str, DataProduct]
     suites: dict[str, Suite]
     asset_graph: object  # the Definitions' resolved asset graph: which checks exist on which asset
+    platform: ModelGroup  # the staging models every product reads
 
 
 def load_project_view(settings: Settings) -> ProjectView:
     from dataops_assets.definitions import build_definitions
 
     manifest = read_manifest(ensure_manifest(settings))
+    asset_graph = build_definitions(settings).resolve_asset_graph()
+    platform_models = sorted(
+        key.to_user_string() for key in asset_graph.materializable_asset_keys
+        if asset_graph.get(key).group_name == PLATFORM_GROUP
+    )
     return ProjectView(
         products=load_products(manifest),
         suites=load_suites(QUALITY_SUITES_DIR, models_by_name(manifest), REPO_ROOT),
-        asset_graph=build_definitions(settings).resolve_asset_graph(),
+        asset_graph=asset_graph,
+        platform=ModelGroup(PLATFORM_GROUP, tuple(platform_models)),
     )
 
 

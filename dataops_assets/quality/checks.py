@@ -1,5 +1,6 @@
 """Suites as Dagster asset checks: one check per expectation, one step per checked model."""
 
+from collections.abc import Mapping
 from pathlib import Path
 
 import dagster as dg
@@ -99,12 +100,18 @@ def previous_row_count(context: dg.AssetCheckExecutionContext, key: dg.AssetKey)
 def latest_scores(instance: dg.DagsterInstance, key: dg.AssetKey) -> tuple[float | None, dict[str, float], float | None]:
     """The newest recorded (score, dimension scores, timestamp) of a model; (None, {}, None) if never scored."""
     for record in instance.fetch_observations(dg.AssetRecordsFilter(asset_key=key), limit=5).records:
-        metadata = record.asset_observation.metadata
-        if SCORE_KEY in metadata:
-            dimensions = {d: metadata[DIMENSION_KEY.format(d)].value for d in DIMENSIONS
-                          if DIMENSION_KEY.format(d) in metadata}
-            return metadata[SCORE_KEY].value, dimensions, record.timestamp
+        scores = scores_in(record.asset_observation.metadata)
+        if scores is not None:
+            return *scores, record.timestamp
     return None, {}, None
+
+
+def scores_in(metadata: Mapping[str, dg.MetadataValue]) -> tuple[float, dict[str, float]] | None:
+    """(score, dimension scores) when an observation's metadata carries a quality score, else None."""
+    if SCORE_KEY not in metadata:
+        return None
+    dimensions = {d: metadata[DIMENSION_KEY.format(d)].value for d in DIMENSIONS if DIMENSION_KEY.format(d) in metadata}
+    return metadata[SCORE_KEY].value, dimensions
 
 
 def score_metadata(score: float | None, dimensions: dict[str, float], rows: int) -> dict[str, dg.MetadataValue]:

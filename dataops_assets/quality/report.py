@@ -1,17 +1,28 @@
-"""The quality report: latest check evaluations and scores per product and model, from the instance."""
+"""The quality report: per product and for the platform, each model's checks, latest-run score and blocking causes."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timezone
+from functools import cache
 from typing import Any
 
 import dagster as dg
 from dagster._core.storage.asset_check_execution_record import AssetCheckExecutionRecordStatus
 
 from dataops_assets.catalog.products import DataProduct
-from dataops_assets.quality.checks import latest_scores
-from dataops_assets.quality.score import product_score
+from dataops_assets.quality.run_causes import RunFacts, Verdict, judge_group, judge_model
+from dataops_assets.quality.run_history import latest_run_id, read_run_facts
 from dataops_assets.quality.suite import Suite
+
+
+@dataclass(frozen=True)
+class ModelGroup:
+    """Models reported together: a product's, or the platform's (the staging layer every product reads)."""
+
+    id: str
+    models: tuple[str, ...]
 
 
 def quality_report(
@@ -19,33 +30,56 @@ def quality_report(
     asset_graph,
     products: dict[str, DataProduct],
     suites: dict[str, Suite],
+    platform: ModelGroup,
 ) -> dict[str, Any]:
     """The `dataops quality report --json` document (see README for the schema)."""
-    entries = []
-    for product in products.values():
-        models = [_model_entry(instance, asset_graph, model, suites.get(model)) for model in product.models]
-        models = [m for m in models if m["checks"]]
-        entries.append({
-            "id": product.id,
-            "quality_score": product_score(m["quality_score"] for m in models),
-            "models": models,
-        })
-    return {"products": entries}
+    run_facts = cache(lambda run_id: read_run_facts(instance, run_id))
+
+    def entry(group: ModelGroup) -> dict[str, Any]:
+        return _group_entry(instance, asset_graph, group, suites, run_facts)
+
+    return {
+        "products": [entry(ModelGroup(p.id, p.models)) for p in products.values()],
+        "platform": entry(platform),
+    }
 
 
-def _model_entry(instance: dg.DagsterInstance, asset_graph, model: str, suite: Suite | None) -> dict[str, Any]:
+def _group_entry(instance: dg.DagsterInstance, asset_graph, group: ModelGroup, suites: dict[str, Suite],
+                 run_facts: Callable[[str], RunFacts]) -> dict[str, Any]:
+    judged = [_model_entry(instance, asset_graph, model, suites.get(model), run_facts) for model in group.models]
+    judged = [(entry, verdict) for entry, verdict in judged if entry["checks"]]
+    verdict = judge_group({entry["model"]: v for entry, v in judged}, [m for m in group.models if m in suites])
+    return {
+        "id": group.id,
+        "quality_score": verdict.score,
+        "score_reason": verdict.reason,
+        "blocked_by": list(verdict.blocked_by),
+        "models": [entry for entry, _ in judged],
+    }
+
+
+def _model_entry(instance: dg.DagsterInstance, asset_graph, model: str, suite: Suite | None,
+                 run_facts: Callable[[str], RunFacts]) -> tuple[dict[str, Any], Verdict]:
     key = dg.AssetKey(model)
     check_keys = sorted(asset_graph.get_check_keys_for_assets({key}), key=lambda k: k.name) if asset_graph.has(key) else []
     records = instance.event_log_storage.get_latest_asset_check_execution_by_key(check_keys)
     expectations = {e.check_name: e for e in suite.expectations} if suite else {}
-    score, dimensions, scored_at = latest_scores(instance, key)
-    return {
+    run_id = latest_run_id(instance, key, records.values()) if check_keys else None
+    ancestors = {k.to_user_string() for k in asset_graph.get_ancestor_asset_keys(key)} if check_keys else set()
+    verdict = judge_model(model, [k.name for k in check_keys], ancestors,
+                          run_facts(run_id) if run_id else None, has_suite=suite is not None)
+    recorded = verdict.recorded
+    entry = {
         "model": model,
-        "quality_score": score,
-        "dimensions": dimensions,
-        "scored_at": _iso(scored_at) if scored_at else None,
+        "quality_score": verdict.score,
+        "score_reason": verdict.reason,
+        "dimensions": recorded.dimensions if recorded else {},
+        "scored_at": _iso(recorded.timestamp) if recorded else None,
+        "latest_run_id": run_id,
+        "blocked_by": list(verdict.blocked_by),
         "checks": [_check_entry(k, records.get(k), expectations.get(k.name)) for k in check_keys],
     }
+    return entry, verdict
 
 
 def _check_entry(key: dg.AssetCheckKey, record, expectation) -> dict[str, Any]:

@@ -45,20 +45,14 @@ def test_column_lineage_traces_revenue_to_transaction_amount(instance):
 
 
 def test_no_check_failed_on_clean_data(instance, materialized_home):
-    from dataops_assets.catalog.products import load_products, models_by_name, read_manifest
-    from dataops_assets.definitions import build_definitions
-    from dataops_assets.dbt.manifest import manifest_path
-    from dataops_assets.quality.suite import load_suites
-    from dataops_assets.cli.summary import product_statuses
-    from dataops_assets.settings import QUALITY_SUITES_DIR, REPO_ROOT, Settings
+    from dataops_assets.cli.instance_view import load_project_view
+    from dataops_assets.cli.summary import project_statuses
+    from dataops_assets.settings import Settings
 
-    settings = Settings(home=materialized_home)
-    graph = build_definitions(settings).resolve_asset_graph()
-    manifest = read_manifest(manifest_path())
-    suites = load_suites(QUALITY_SUITES_DIR, models_by_name(manifest), REPO_ROOT)
-    statuses = product_statuses(instance, graph, load_products(manifest), suites)
+    statuses, platform = project_statuses(instance, load_project_view(Settings(home=materialized_home)))
     assert {status.product_id for status in statuses} == PRODUCT_IDS
-    for status in statuses:
+    for status in [*statuses, platform]:
         assert status.checks_failed == 0 and status.checks_not_run == 0, status
         assert status.checks_passed > 0
-        assert all(model.rows for model in status.models)
+        assert status.blocked_by == []
+    assert all(model.rows for status in statuses for model in status.models)

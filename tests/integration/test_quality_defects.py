@@ -19,7 +19,6 @@ from tests.sandbox import (
     TEST_END,
     check_evaluation,
     check_metadata,
-    generate,
     latest_materialization_run,
     latest_run_id,
     materialize,
@@ -33,28 +32,19 @@ from tests.sandbox import (
 CUSTOMER_360_FINGERPRINT = "select count(*) || ':' || sum(lifetime_value) from main.customer_360"
 
 
-@pytest.fixture(scope="module")
-def baseline(tmp_path_factory) -> Path:
-    home = tmp_path_factory.mktemp("quality_baseline")
-    generate(home, scale=0.005, seed=21)
-    result = materialize(home)
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    return home
-
-
 @pytest.fixture
-def home(baseline, tmp_path) -> Path:
+def home(defect_baseline, tmp_path) -> Path:
     copy = tmp_path / "home"
-    shutil.copytree(baseline, copy)
+    shutil.copytree(defect_baseline, copy)
     return copy
 
 
-def test_clean_data_fails_no_check(baseline):
+def test_clean_data_fails_no_check(defect_baseline):
     suites = load_suites(QUALITY_SUITES_DIR, models_by_name(project_manifest()), REPO_ROOT)
     assert set(suites) == public_models()
     for model, suite in suites.items():
         for expectation in suite.expectations:
-            assert check_evaluation(baseline, model, expectation.check_name)[0] is True, (model, expectation.check_name)
+            assert check_evaluation(defect_baseline, model, expectation.check_name)[0] is True, (model, expectation.check_name)
 
 
 def assert_failed(home: Path, model: str, check: str, severity: str) -> None:

@@ -9,9 +9,12 @@ import pytest
 from click.testing import CliRunner
 
 from dataops_assets.cli.main import cli
-from tests.sandbox import PRODUCT_IDS
+from tests.sandbox import PRODUCT_IDS, latest_run_id
 
 
+GROUP_FIELDS = {"id", "quality_score", "score_reason", "blocked_by", "models"}
+MODEL_FIELDS = {"model", "quality_score", "score_reason", "dimensions", "scored_at", "latest_run_id", "blocked_by",
+                "checks"}
 CHECK_FIELDS = {"name", "source", "status", "passed", "severity", "dimension", "unexpected_count",
                 "unexpected_percent", "evaluated_at", "run_id"}
 
@@ -27,19 +30,24 @@ def report(materialized_home, monkeypatch):
     return run
 
 
-def test_report_json_on_clean_data(report):
+def test_report_json_on_clean_data(report, materialized_home):
     result = report("--json")
     assert result.exit_code == 0, result.output
-    products = {p["id"]: p for p in json.loads(result.output)["products"]}
+    document = json.loads(result.output)
+    products = {p["id"]: p for p in document["products"]}
     assert set(products) == PRODUCT_IDS
+    latest_run = latest_run_id(materialized_home)
     for product in products.values():
-        assert set(product) == {"id", "quality_score", "models"}
+        assert set(product) == GROUP_FIELDS
         # Clean sandbox data: every check passes; a `mostly` check (3 % stale positions allowed)
         # still costs mission_logistics a fraction of a point.
         assert 99.0 <= product["quality_score"] <= 100.0
+        assert (product["score_reason"], product["blocked_by"]) == (None, [])
         for model in product["models"]:
-            assert set(model) == {"model", "quality_score", "dimensions", "scored_at", "checks"}
+            assert set(model) == MODEL_FIELDS
             assert 99.0 <= model["quality_score"] <= 100.0
+            assert (model["score_reason"], model["blocked_by"]) == (None, [])
+            assert model["latest_run_id"] == latest_run
             for check in model["checks"]:
                 assert set(check) == CHECK_FIELDS
                 assert check["status"] == "passed", (model["model"], check["name"])
@@ -50,6 +58,13 @@ def test_report_json_on_clean_data(report):
     assert checks["lifetime_value_between"]["severity"] == "warn"
     assert products["customer_360"]["quality_score"] == 100.0
     assert set(customer["dimensions"]) >= {"completeness", "validity", "uniqueness", "consistency", "timeliness"}
+    platform = document["platform"]
+    assert set(platform) == GROUP_FIELDS and platform["id"] == "staging"
+    assert (platform["quality_score"], platform["score_reason"], platform["blocked_by"]) == (None, "no quality suite", [])
+    staging = {m["model"]: m for m in platform["models"]}
+    assert {c["name"]: c["source"] for c in staging["stg_crm__customers"]["checks"]}[
+        "unique_stg_crm__customers_customer_id"] == "dbt"
+    assert all(c["status"] == "passed" for m in staging.values() for c in m["checks"])
 
 
 def test_report_for_one_product_as_text(report):
@@ -58,6 +73,7 @@ def test_report_for_one_product_as_text(report):
     assert result.output.splitlines()[0].startswith("mission_logistics: quality score 99.")
     assert "PASSED  error validity     status_in_set" in result.output
     assert "customer_360" not in result.output
+    assert "staging (platform): quality score - (no quality suite)" in result.output
 
 
 def test_report_unknown_product(report):

@@ -1,0 +1,101 @@
+"""Reports name causes: a failed shared staging key check blocks every product, and both reports say so.
+
+The defect runs once on a copy of the session's defect baseline, and both commands read that copy.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from dataops_assets.cli.main import cli
+from tests.sandbox import PRODUCT_IDS, latest_run_id, materialize, rewrite_landing
+
+DUPLICATE_CUSTOMER_ID = "stg_crm__customers:unique_stg_crm__customers_customer_id"
+
+
+@pytest.fixture(scope="module")
+def duplicated(defect_baseline, tmp_path_factory) -> Path:
+    """The baseline re-materialized after one customer row was landed twice."""
+    home = tmp_path_factory.mktemp("causes_duplicate") / "home"
+    shutil.copytree(defect_baseline, home)
+    rewrite_landing(home, "crm", "customers", "select * from landing union all (select * from landing limit 1)")
+    result = materialize(home)
+    assert result.returncode != 0, "a failed blocking staging key check must fail the run"
+    return home
+
+
+@pytest.fixture
+def dataops(monkeypatch):
+    def invoke(home: Path, *args: str) -> str:
+        monkeypatch.setenv("DATAOPS_HOME", str(home))
+        monkeypatch.setenv("DAGSTER_HOME", str(home / "dagster"))
+        result = CliRunner().invoke(cli, list(args))
+        assert result.exit_code == 0, result.output
+        return result.output
+
+    return invoke
+
+
+def test_clean_home_names_no_cause(defect_baseline, dataops):
+    report = json.loads(dataops(defect_baseline, "quality", "report", "--json"))
+    assert {p["id"] for p in report["products"]} == PRODUCT_IDS
+    for product in report["products"]:
+        assert product["blocked_by"] == [] and product["score_reason"] is None, product["id"]
+        assert product["quality_score"] is not None
+        assert all(m["blocked_by"] == [] and m["quality_score"] is not None for m in product["models"])
+    platform = report["platform"]
+    assert platform["id"] == "staging" and platform["blocked_by"] == []
+    assert "stg_crm__customers" in {m["model"] for m in platform["models"]}
+
+    summary = json.loads(dataops(defect_baseline, "summary", "--json"))
+    assert {s["product_id"] for s in summary["products"]} == PRODUCT_IDS
+    for status in summary["products"]:
+        assert status["blocked_by"] == [] and status["quality_score"] is not None, status["product_id"]
+    assert summary["platform"]["product_id"] == "staging"
+    assert summary["platform"]["checks_passed"] > 0 and summary["platform"]["checks_failed"] == 0
+
+
+def test_report_names_the_staging_check_that_blocked_every_product(duplicated, dataops):
+    report = json.loads(dataops(duplicated, "quality", "report", "--json"))
+    run_id = latest_run_id(duplicated)
+    not_run = {p["id"] for p in report["products"]
+               if any(c["status"] == "not_run" for m in p["models"] for c in m["checks"])}
+    # All staging views are one step: its failure stops every product, fleet-only ones included.
+    assert not_run == PRODUCT_IDS
+    for product in report["products"]:
+        assert DUPLICATE_CUSTOMER_ID in product["blocked_by"], product["id"]
+        assert product["quality_score"] is None and DUPLICATE_CUSTOMER_ID in product["score_reason"]
+        for model in product["models"]:
+            assert model["latest_run_id"] == run_id
+            assert DUPLICATE_CUSTOMER_ID in model["blocked_by"], model["model"]
+            # The baseline's score is stale: it must not be shown.
+            assert (model["quality_score"], model["dimensions"], model["scored_at"]) == (None, {}, None)
+            assert model["score_reason"].startswith(f"not scored by the latest run {run_id[:8]}: blocked by ")
+
+    staging = {m["model"]: m for m in report["platform"]["models"]}
+    checks = {c["name"]: c for c in staging["stg_crm__customers"]["checks"]}
+    failed = checks["unique_stg_crm__customers_customer_id"]
+    assert (failed["status"], failed["run_id"]) == ("failed", run_id)
+    assert report["platform"]["blocked_by"] == []  # the staging checks ran; one of them failed
+
+
+def test_summary_names_the_staging_check_that_blocked_every_product(duplicated, dataops):
+    summary = json.loads(dataops(duplicated, "summary", "--json"))
+    assert {s["product_id"] for s in summary["products"]} == PRODUCT_IDS
+    for status in summary["products"]:
+        assert status["checks_not_run"] > 0 and DUPLICATE_CUSTOMER_ID in status["blocked_by"], status["product_id"]
+        assert status["quality_score"] is None and status["score_reason"]
+    assert DUPLICATE_CUSTOMER_ID in summary["platform"]["failed_checks"]
+
+    lines = dataops(duplicated, "summary").splitlines()
+    for product_id in PRODUCT_IDS:
+        [line] = [line for line in lines if line.startswith(f"{product_id}: ")]
+        assert f"quality - (not scored by the latest run: blocked by {DUPLICATE_CUSTOMER_ID})" in line
+        assert line.endswith("[BLOCKED]")
+    assert f"    FAILED {DUPLICATE_CUSTOMER_ID}" in lines
+    assert any(line.startswith("staging (platform): checks ") for line in lines)
