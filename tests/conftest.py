@@ -14,6 +14,7 @@ import pytest
 from tests.sandbox import generate, materialize
 
 MARKED_FOLDERS = ("integration", "e2e")
+PYTEST_OWN = {"PYTEST_CURRENT_TEST"}  # pytest sets it for each test phase
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -28,7 +29,7 @@ def no_environment_leaks():
     before = dict(os.environ)
     yield
     after = dict(os.environ)
-    changed = sorted(k for k in before.keys() | after.keys() if before.get(k) != after.get(k))
+    changed = sorted(k for k in (before.keys() | after.keys()) - PYTEST_OWN if before.get(k) != after.get(k))
     assert not changed, f"the test left environment variables changed: {', '.join(changed)}"
 
 
