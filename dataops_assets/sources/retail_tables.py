@@ -85,7 +85,8 @@ def build_customers(ctx: LandingContext, chunk: Chunk) -> dict[str, Columns]:
     index = chunk.start + rng.permutation(n)
     country = categorical(rng, n, [pii.COUNTRY_WEIGHTS[c] for c in COUNTRIES])
     since = days_before(rng, window.end_date, n, 0, 3650)
-    created = since.astype("datetime64[s]") + seconds(rng.random(n) * 86_400)
+    # Capped: a window ending before midnight must not hold accounts created later that day.
+    created = np.minimum(since.astype("datetime64[s]") + seconds(rng.random(n) * 86_400), window.end)
     # ~55% were updated inside the window; the rest any time since they were created.
     low = np.where(rng.random(n) < 0.55, np.maximum(created, window.start), created)
     updated = low + seconds(rng.random(n) * (window.end - low).astype(np.int64))

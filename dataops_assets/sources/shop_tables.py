@@ -113,7 +113,7 @@ def build_support_tickets(ctx: LandingContext, chunk: Chunk) -> dict[str, Column
     still_open = status < 2
     opened = event_times(rng, window, n)
     # Tickets still open are mostly recent: re-draw their open time from the last ~2 weeks.
-    recent = window.end - seconds(np.minimum(rng.exponential(4 * 86_400, n), (window.days * 86_400) - 1))
+    recent = window.end - seconds(np.minimum(rng.exponential(4 * 86_400, n), window.span_seconds - 1))
     opened = np.where(still_open, recent, opened)
     closed = np.minimum(opened + seconds(rng.lognormal(np.log(20 * HOUR), 1.0, n)), window.end)
     priority = categorical(rng, n, (0.35, 0.4, 0.18, 0.07))

@@ -151,6 +151,28 @@ def test_event_times_inside_window(db: duckdb.DuckDBPyConnection, table: str, co
     assert WINDOW_START <= low <= high <= WINDOW_END
 
 
+INSTANT_END = dt.datetime(2024, 3, 31, 10, 30, 15)
+INSTANT_COLUMNS = EVENT_COLUMNS + [("customers", "created_at"), ("customers", "updated_at")]
+
+
+@pytest.fixture(scope="module")
+def db_ending_at_an_instant(tmp_path_factory: pytest.TempPathFactory) -> duckdb.DuckDBPyConnection:
+    path = tmp_path_factory.mktemp("instant") / "landing"
+    generate_landing(path, scale=0.002, seed=7, end_date=INSTANT_END, days=30)
+    return _connect(path)
+
+
+def test_no_event_after_a_datetime_end(db_ending_at_an_instant: duckdb.DuckDBPyConnection) -> None:
+    db, start = db_ending_at_an_instant, dt.datetime(2024, 3, 2)
+    for table, column in INSTANT_COLUMNS:
+        low, high = db.execute(f"SELECT min({column})::TIMESTAMP, max({column})::TIMESTAMP FROM {table}").fetchall()[0]
+        assert high <= INSTANT_END, (table, column)
+        assert low >= start or table == "customers", (table, column)
+    assert _one(db, "SELECT max(last_ping_ts) FROM equipment") == INSTANT_END
+    assert _one(db, "SELECT max(order_ts)::DATE FROM orders") == INSTANT_END.date()
+    assert _one(db, "SELECT count(DISTINCT observed_date) FROM weather") == 30
+
+
 def test_newest_rows_are_on_end_date_and_intervals_are_ordered(db: duckdb.DuckDBPyConnection) -> None:
     for table, column in (("transactions", "transaction_ts"), ("orders", "order_ts"), ("spend", "spend_date")):
         assert _one(db, f"SELECT max({column})::DATE FROM {table}") == END, table
