@@ -128,8 +128,18 @@ MIN_ROWS: dict[str, int] = {
     "customers": 200, "products": 50, "equipment": 50, "vendors": 20, "contracts": 60,
 }
 DEFAULT_MIN_ROWS = 100
+# Order statuses (shop.orders.status) and their shares.
+ORDER_STATUS_SHARES: dict[str, float] = {"completed": 0.85, "cancelled": 0.06, "pending": 0.04, "refunded": 0.05}
 RETURN_RATE = 0.05
+RETURNS_ON_REFUNDED_ORDERS = 0.25  # share of returns; so about a quarter of refunded orders come with a return
 EXTRA_PAYMENT_RATE = 0.05
+
+
+def _payments_per_order() -> float:
+    """Expected payment rows per order: the main one, failed first attempts, refunds."""
+    retries = EXTRA_PAYMENT_RATE * (1 - ORDER_STATUS_SHARES["cancelled"])
+    return_refunds = RETURN_RATE * (1 - RETURNS_ON_REFUNDED_ORDERS)  # refunded orders' returns share their refund
+    return 1 + retries + ORDER_STATUS_SHARES["refunded"] + return_refunds
 
 
 def row_counts(scale: float, days: int) -> dict[str, int]:
@@ -139,6 +149,6 @@ def row_counts(scale: float, days: int) -> dict[str, int]:
         for table, base in BASE_ROWS.items()
     }
     counts["returns"] = max(DEFAULT_MIN_ROWS, round(RETURN_RATE * counts["orders"]))
-    counts["payments"] = round((1 + EXTRA_PAYMENT_RATE) * counts["orders"])
+    counts["payments"] = round(_payments_per_order() * counts["orders"])
     counts["weather"] = len(LOGISTICS_REGIONS) * days
     return counts

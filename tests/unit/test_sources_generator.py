@@ -63,7 +63,7 @@ def test_returned_counts_match_files_and_formula(
     assert counts["pos/transactions"] == 5_000 and counts["crm/customers"] == 500
     assert counts["catalog/products"] == 50 and counts["procurement/contracts"] == 60
     assert counts["meteo/weather"] == 5 * DAYS and counts["shop/returns"] == 100
-    assert 2_000 < counts["shop/payments"] < 2_200
+    assert 2_150 < counts["shop/payments"] < 2_400  # ~1.13 per order: attempts and refunds
 
 
 def test_same_args_same_rows_other_seed_other_rows(tmp_path: Path) -> None:
@@ -120,8 +120,8 @@ def test_dependent_rows_agree_with_their_parents(db: duckdb.DuckDBPyConnection) 
            OR o.status NOT IN ('completed', 'refunded')"""
     assert _one(db, bad_returns) == 0
     paid = "payments p JOIN orders o USING (order_id)"
-    assert _violations(db, paid, "p.payment_ts < o.order_ts OR p.amount <> o.amount") == 0
-    assert _violations(db, paid, "o.status = 'refunded' AND p.status = 'captured'") == 0
+    assert _violations(db, paid, "p.payment_ts < o.order_ts OR p.amount <= 0 OR p.amount > o.amount") == 0
+    assert _violations(db, paid, "p.status <> 'refunded' AND p.amount <> o.amount") == 0
     assert _violations(db, "orders", "order_id NOT IN (SELECT order_id FROM payments)") == 0
     spent = "spend s JOIN contracts c USING (contract_id)"
     assert _violations(db, spent, "s.vendor_id <> c.vendor_id OR s.category <> c.category") == 0
@@ -134,6 +134,36 @@ def test_dependent_rows_agree_with_their_parents(db: duckdb.DuckDBPyConnection) 
     assert _violations(db, "orders", "amount <> round(quantity * unit_price, 2)") == 0
     sold = "transactions t JOIN products p USING (product_id)"
     assert _violations(db, sold, "t.unit_price <> p.list_price") == 0
+
+
+def test_each_order_has_its_payments_and_at_most_one_refund(db: duckdb.DuckDBPyConnection) -> None:
+    per_order = """(SELECT o.order_id, o.status, o.amount,
+            count(*) FILTER (WHERE p.status = 'captured') AS captured,
+            count(*) FILTER (WHERE p.status = 'failed') AS failed,
+            count(*) FILTER (WHERE p.status = 'refunded') AS refunds,
+            max(p.payment_ts) FILTER (WHERE p.status = 'captured') AS captured_ts,
+            min(p.payment_ts) FILTER (WHERE p.status = 'refunded') AS refund_ts,
+            (SELECT count(*) FROM returns r WHERE r.order_id = o.order_id) AS returns
+        FROM orders o JOIN payments p USING (order_id) GROUP BY ALL)"""
+    assert _violations(db, per_order, "status = 'cancelled' AND (failed <> 1 OR captured + refunds > 0)") == 0
+    assert _violations(db, per_order, "status <> 'cancelled' AND (captured <> 1 OR failed > 1)") == 0
+    assert _violations(db, per_order, "refunds > 1 OR returns > 1 OR refund_ts < captured_ts") == 0
+    assert _violations(db, per_order, "status = 'refunded' AND refunds <> 1") == 0
+    assert _violations(db, per_order, "status IN ('completed', 'pending') AND refunds <> returns") == 0
+    assert 0.3 < _one(db, f"SELECT avg(failed) FROM {per_order} WHERE status <> 'cancelled'") * 20 < 2
+
+
+def test_every_refund_is_recorded_once_with_the_same_amount(db: duckdb.DuckDBPyConnection) -> None:
+    refunds = "(SELECT * FROM payments WHERE status = 'refunded')"
+    refunded_orders = f"orders o LEFT JOIN {refunds} p USING (order_id)"
+    assert _violations(db, refunded_orders, "o.status = 'refunded' AND p.amount IS DISTINCT FROM o.amount") == 0
+    returned = f"returns r LEFT JOIN {refunds} p USING (order_id)"
+    assert _violations(db, returned, "p.amount IS DISTINCT FROM r.refund_amount OR p.payment_ts < r.return_ts") == 0
+    whole = "returns r JOIN orders o USING (order_id)"
+    assert _violations(db, whole, "o.status = 'refunded' AND (r.quantity <> o.quantity OR r.refund_amount <> o.amount)") == 0
+    assert _one(db, "SELECT count(*) FROM returns r JOIN orders o USING (order_id) WHERE o.status = 'refunded'") > 0
+    with_return = "SELECT avg((order_id IN (SELECT order_id FROM returns))::INT) FROM orders WHERE status = 'refunded'"
+    assert _one(db, with_return) < 0.5  # refunded orders mostly have no return row
 
 
 EVENT_COLUMNS = [
