@@ -47,24 +47,31 @@ def _end_instant(end: dt.date | dt.datetime) -> dt.datetime:
               help="When the data window ends (UTC): a date means its last second, 23:59:59. "
                    "No event is later. Default: now (UTC, to the second).")
 @click.option("--days", type=int, default=90, show_default=True,
-              help="Length of the data window in calendar days, the end's day included.")
+              help="Length of the data window in calendar days, the end's day included "
+                   "(procurement spend keeps at least 540 days of history).")
 @click.option("--json", "as_json", is_flag=True, help="Print row counts as JSON.")
 def generate(scale: float, seed: int, end: dt.date | dt.datetime, days: int, as_json: bool) -> None:
-    """Generate the landing zone ($DATAOPS_HOME/landing/<source>/<table>/*.parquet)."""
+    """Generate the landing zone ($DATAOPS_HOME/landing/<source>/<table>/*.parquet) and the ground truth of
+    the anomalies planted in it ($DATAOPS_HOME/ground_truth/)."""
     if scale <= 0:
         raise click.BadParameter(f"expected a number > 0, got {scale}", param_hint="--scale")
     if days < 1:
         raise click.BadParameter(f"expected a whole number >= 1, got {days}", param_hint="--days")
     from dataops_assets.sources.generator import generate_landing  # numpy/duckdb only when generating
+    from dataops_assets.sources.ground_truth import ground_truth_paths
 
     settings = load_settings()
     counts = generate_landing(settings.landing_dir, scale=scale, seed=seed, end_date=end, days=days)
     window_end = _end_instant(end).isoformat()
+    truth = [str(path) for path in ground_truth_paths(settings.landing_dir)]
     if as_json:
-        click.echo(json.dumps(
-            {"landing_dir": str(settings.landing_dir), "window_end": window_end, "tables": counts}, indent=2
-        ))
+        click.echo(json.dumps({
+            "landing_dir": str(settings.landing_dir), "window_end": window_end, "ground_truth": truth,
+            "tables": counts,
+        }, indent=2))
         return
     for table, rows in counts.items():
         click.echo(f"{table:32} {rows:>12,} rows")
     click.echo(f"landing zone: {settings.landing_dir} (window ends {window_end} UTC)")
+    for path in truth:
+        click.echo(f"ground truth (planted anomalies; the models never read it): {path}")

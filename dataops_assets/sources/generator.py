@@ -16,12 +16,14 @@ from pathlib import Path
 import duckdb
 
 from dataops_assets.sources.fleet_tables import build_equipment, build_fleet_activity, build_weather
+from dataops_assets.sources.ground_truth import ground_truth_dir, write_ground_truth
 from dataops_assets.sources.helpdesk_tables import build_support_tickets
 from dataops_assets.sources.landing_tables import (
     COUNTRIES, CUSTOMER_ID_PATTERN, EMAIL_PATTERN, LANDING_TABLES, LOGISTICS_REGIONS, PRIMARY_KEYS,
     TABLE_SCHEMAS, row_counts,
 )
 from dataops_assets.sources.landing_writer import CHUNK_ROWS, TableSink
+from dataops_assets.sources.procurement_anomalies import spend_anomaly_truth
 from dataops_assets.sources.procurement_tables import build_contracts, build_spend, build_vendors
 from dataops_assets.sources.random_columns import Chunk, Columns, LandingContext, Window
 from dataops_assets.sources.retail_tables import build_customers, build_products, build_transactions
@@ -29,7 +31,7 @@ from dataops_assets.sources.shop_tables import ORDER_CHUNK_ROWS, build_order_chu
 
 __all__ = [
     "COUNTRIES", "CUSTOMER_ID_PATTERN", "EMAIL_PATTERN", "LANDING_TABLES", "LOGISTICS_REGIONS",
-    "PRIMARY_KEYS", "TABLE_SCHEMAS", "generate_landing",
+    "PRIMARY_KEYS", "TABLE_SCHEMAS", "generate_landing", "ground_truth_dir",
 ]
 
 Builder = Callable[[LandingContext, Chunk], dict[str, Columns]]
@@ -107,8 +109,10 @@ def generate_landing(
     Scale 1 is about 1M transactions; tables are written in chunks of <= 1M rows, one part
     file per chunk. The window ends at an instant: a date means its last second (23:59:59), a
     datetime (naive UTC; an aware one is converted) that second. Event timestamps fall between
-    midnight of (end day - days + 1) and that instant, and each table folder is replaced as a
-    whole, never mixed with an earlier run's parts.
+    midnight of (end day - days + 1) and that instant, except procurement spend, which covers at
+    least 540 days for its monthly history. Each table folder is replaced as a whole, never mixed
+    with an earlier run's parts. The planted spend anomalies are listed in
+    ground_truth_dir(landing_dir)/procurement_spend_anomalies.parquet, not a landing table.
     """
     _validate(scale, seed, end_date, days)
     ctx = LandingContext(seed=seed, scale=float(scale), window=_window(end_date, days), rows=row_counts(scale, days))
@@ -116,4 +120,5 @@ def generate_landing(
     with duckdb.connect(":memory:", config={"threads": 2, "memory_limit": "1GB"}) as con:
         for job in _JOBS:
             written.update(_run_job(con, Path(landing_dir), ctx, job))
+        write_ground_truth(con, Path(landing_dir), "procurement_spend_anomalies", spend_anomaly_truth(ctx))
     return {f"{source}/{table}": written[table] for source, tables in LANDING_TABLES.items() for table in tables}

@@ -117,11 +117,12 @@ PRIMARY_KEYS: dict[str, tuple[str, ...]] = {
     "vendors": ("vendor_id",), "contracts": ("contract_id",), "spend": ("spend_id",),
 }
 
-# Rows at scale 1; returns and payments follow orders, weather follows the window length.
+# Rows at scale 1; returns and payments follow orders, weather follows the window length, and
+# contracts cover each vendor's spend history (3 a vendor on average).
 BASE_ROWS: dict[str, int] = {
     "transactions": 1_000_000, "customers": 100_000, "products": 5_000, "orders": 400_000,
     "support_tickets": 60_000, "equipment": 2_000, "assignments": 30_000,
-    "maintenance": 8_000, "vendors": 1_000, "contracts": 8_000, "spend": 250_000,
+    "maintenance": 8_000, "vendors": 1_000, "contracts": 3_000, "spend": 250_000,
 }
 # Floors that keep tiny scales joinable (enough parents for every child to reference).
 MIN_ROWS: dict[str, int] = {
@@ -133,6 +134,8 @@ ORDER_STATUS_SHARES: dict[str, float] = {"completed": 0.85, "cancelled": 0.06, "
 RETURN_RATE = 0.05
 RETURNS_ON_REFUNDED_ORDERS = 0.25  # share of returns; so about a quarter of refunded orders come with a return
 EXTRA_PAYMENT_RATE = 0.05
+SPEND_HISTORY_DAYS = 540  # a year of monthly history before the newest months, and then some
+CONTRACT_TERM_DAYS = (365, 1095)
 
 
 def _payments_per_order() -> float:
@@ -143,7 +146,11 @@ def _payments_per_order() -> float:
 
 
 def row_counts(scale: float, days: int) -> dict[str, int]:
-    """Target row count per table; payments is an expectation (extra attempts are random)."""
+    """Target row count per table.
+
+    Payments is an expectation (failed attempts and refunds are random); spend gets the planted
+    anomalies' few invoices on top.
+    """
     counts = {
         table: max(MIN_ROWS.get(table, DEFAULT_MIN_ROWS), round(base * scale))
         for table, base in BASE_ROWS.items()
@@ -151,4 +158,15 @@ def row_counts(scale: float, days: int) -> dict[str, int]:
     counts["returns"] = max(DEFAULT_MIN_ROWS, round(RETURN_RATE * counts["orders"]))
     counts["payments"] = round(_payments_per_order() * counts["orders"])
     counts["weather"] = len(LOGISTICS_REGIONS) * days
+    counts["contracts"] = max(counts["contracts"], counts["vendors"] * contracts_per_vendor_at_least(days))
     return counts
+
+
+def spend_history_days(days: int) -> int:
+    """Days of procurement spend: the window, or SPEND_HISTORY_DAYS if that is longer."""
+    return max(days, SPEND_HISTORY_DAYS)
+
+
+def contracts_per_vendor_at_least(days: int) -> int:
+    """Contracts a vendor needs for its back-to-back chain to cover the spend history and then some."""
+    return -(-(spend_history_days(days) + 1) // CONTRACT_TERM_DAYS[1])

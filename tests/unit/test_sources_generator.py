@@ -68,15 +68,16 @@ def test_returned_counts_match_files_and_formula(
 
 def test_same_args_same_rows_other_seed_other_rows(tmp_path: Path) -> None:
     args = {"scale": 0.002, "end_date": END, "days": 30}
-    generate_landing(tmp_path / "a", seed=11, **args)
-    generate_landing(tmp_path / "b", seed=11, **args)
-    generate_landing(tmp_path / "c", seed=12, **args)
-    a, b, c = (_connect(tmp_path / name) for name in "abc")
+    for name, seed in (("a", 11), ("b", 11), ("c", 12)):
+        generate_landing(tmp_path / name / "landing", seed=seed, **args)
+    a, b, c = (_connect(tmp_path / name / "landing") for name in "abc")
     for table in ("transactions", "customers", "assignments", "spend", "weather"):
         order = ", ".join(PRIMARY_KEYS[table])
         rows_a = a.execute(f"SELECT * FROM {table} ORDER BY {order}").fetchall()
         assert rows_a == b.execute(f"SELECT * FROM {table} ORDER BY {order}").fetchall(), table
         assert rows_a != c.execute(f"SELECT * FROM {table} ORDER BY {order}").fetchall(), table
+    truth = [(tmp_path / name / "ground_truth" / "procurement_spend_anomalies.parquet").read_bytes() for name in "abc"]
+    assert truth[0] == truth[1] != truth[2]
 
 
 def test_customer_ids_emails_and_primary_keys(db: duckdb.DuckDBPyConnection) -> None:
@@ -126,7 +127,7 @@ def test_dependent_rows_agree_with_their_parents(db: duckdb.DuckDBPyConnection) 
     spent = "spend s JOIN contracts c USING (contract_id)"
     assert _violations(db, spent, "s.vendor_id <> c.vendor_id OR s.category <> c.category") == 0
     assert _violations(db, spent, "s.spend_date NOT BETWEEN c.start_date AND c.end_date") == 0
-    assert 0.05 < _one(db, "SELECT avg((contract_id IS NULL)::INT) FROM spend") < 0.15
+    assert 0.015 < _one(db, "SELECT avg((contract_id IS NULL)::INT) FROM spend") < 0.07
     assert _violations(db, "contracts", "end_date <= start_date") == 0
     assert _violations(db, "products", "list_price <= unit_cost OR unit_cost <= 0") == 0
     txn_amount = "amount <> round(quantity * unit_price * (1 - discount_pct), 2) OR amount <= 0"
@@ -171,8 +172,8 @@ EVENT_COLUMNS = [
     ("payments", "payment_ts"), ("support_tickets", "opened_ts"), ("support_tickets", "closed_ts"),
     ("equipment", "last_ping_ts"), ("assignments", "start_ts"), ("assignments", "end_ts"),
     ("maintenance", "start_ts"), ("maintenance", "end_ts"), ("weather", "observed_date"),
-    ("spend", "spend_date"),
 ]
+SPEND_HISTORY_START = dt.datetime(2022, 10, 9)  # 540 days of spend, whatever the window
 
 
 @pytest.mark.parametrize(("table", "column"), EVENT_COLUMNS)
@@ -181,8 +182,13 @@ def test_event_times_inside_window(db: duckdb.DuckDBPyConnection, table: str, co
     assert WINDOW_START <= low <= high <= WINDOW_END
 
 
+def test_spend_covers_its_own_history(db: duckdb.DuckDBPyConnection) -> None:
+    low, high = db.execute("SELECT min(spend_date)::TIMESTAMP, max(spend_date)::TIMESTAMP FROM spend").fetchall()[0]
+    assert SPEND_HISTORY_START <= low <= high <= WINDOW_END
+
+
 INSTANT_END = dt.datetime(2024, 3, 31, 10, 30, 15)
-INSTANT_COLUMNS = EVENT_COLUMNS + [("customers", "created_at"), ("customers", "updated_at")]
+INSTANT_COLUMNS = EVENT_COLUMNS + [("customers", "created_at"), ("customers", "updated_at"), ("spend", "spend_date")]
 
 
 @pytest.fixture(scope="module")
@@ -197,7 +203,7 @@ def test_no_event_after_a_datetime_end(db_ending_at_an_instant: duckdb.DuckDBPyC
     for table, column in INSTANT_COLUMNS:
         low, high = db.execute(f"SELECT min({column})::TIMESTAMP, max({column})::TIMESTAMP FROM {table}").fetchall()[0]
         assert high <= INSTANT_END, (table, column)
-        assert low >= start or table == "customers", (table, column)
+        assert low >= start or table in ("customers", "spend"), (table, column)
     assert _one(db, "SELECT max(last_ping_ts) FROM equipment") == INSTANT_END
     assert _one(db, "SELECT max(order_ts)::DATE FROM orders") == INSTANT_END.date()
     assert _one(db, "SELECT count(DISTINCT observed_date) FROM weather") == 30
@@ -243,22 +249,23 @@ def test_bad_arguments_raise_value_error_naming_the_parameter(tmp_path: Path, kw
 
 
 def test_rerun_replaces_table_folders(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    landing = tmp_path / "landing"
     monkeypatch.setattr(landing_writer, "CHUNK_ROWS", 1_000)
-    generate_landing(tmp_path, scale=0.004, seed=3, end_date=END, days=30)
-    folder = tmp_path / "pos" / "transactions"
+    generate_landing(landing, scale=0.004, seed=3, end_date=END, days=30)
+    folder = landing / "pos" / "transactions"
     assert sorted(p.name for p in folder.iterdir()) == [f"part-{i:04d}.parquet" for i in range(4)]
-    (tmp_path / "crm" / "customers" / "stray.txt").write_text("old")
+    (landing / "crm" / "customers" / "stray.txt").write_text("old")
     monkeypatch.undo()
-    counts = generate_landing(tmp_path, scale=0.004, seed=3, end_date=END, days=30)
+    counts = generate_landing(landing, scale=0.004, seed=3, end_date=END, days=30)
     assert [p.name for p in folder.iterdir()] == ["part-0000.parquet"]
-    assert [p.name for p in (tmp_path / "crm" / "customers").iterdir()] == ["part-0000.parquet"]
-    assert not list(tmp_path.glob("*/.*"))  # no temp folders left behind
-    assert _one(_connect(tmp_path), "SELECT count(*) FROM transactions") == counts["pos/transactions"] == 4_000
+    assert [p.name for p in (landing / "crm" / "customers").iterdir()] == ["part-0000.parquet"]
+    assert not list(tmp_path.rglob(".*"))  # no temp folders or files left behind
+    assert _one(_connect(landing), "SELECT count(*) FROM transactions") == counts["pos/transactions"] == 4_000
 
 
 def test_row_counts_scale(tmp_path: Path) -> None:
-    small = generate_landing(tmp_path / "s", scale=0.002, seed=5, end_date=END, days=30)
-    large = generate_landing(tmp_path / "l", scale=0.004, seed=5, end_date=END, days=30)
+    small = generate_landing(tmp_path / "s" / "landing", scale=0.002, seed=5, end_date=END, days=30)
+    large = generate_landing(tmp_path / "l" / "landing", scale=0.004, seed=5, end_date=END, days=30)
     assert large["pos/transactions"] == 2 * small["pos/transactions"] == 4_000
     assert large["shop/orders"] == 2 * small["shop/orders"]
     assert (small["crm/customers"], large["crm/customers"]) == (200, 400)
