@@ -15,6 +15,7 @@ from pathlib import Path
 
 import duckdb
 
+from dataops_assets.sources.event_window import Window
 from dataops_assets.sources.fleet_tables import build_equipment, build_fleet_activity, build_weather
 from dataops_assets.sources.ground_truth import ground_truth_dir, write_ground_truth
 from dataops_assets.sources.helpdesk_tables import build_support_tickets
@@ -25,7 +26,7 @@ from dataops_assets.sources.landing_tables import (
 from dataops_assets.sources.landing_writer import CHUNK_ROWS, TableSink
 from dataops_assets.sources.procurement_anomalies import spend_anomaly_truth
 from dataops_assets.sources.procurement_tables import build_contracts, build_spend, build_vendors
-from dataops_assets.sources.random_columns import Chunk, Columns, LandingContext, Window
+from dataops_assets.sources.random_columns import Chunk, Columns, LandingContext
 from dataops_assets.sources.retail_tables import build_customers, build_products, build_transactions
 from dataops_assets.sources.shop_tables import ORDER_CHUNK_ROWS, build_order_chunk
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from dataops_assets.sources.event_window import event_times
 from dataops_assets.sources.random_columns import (
-    Chunk, Columns, LandingContext, categorical, event_times, key_sql, nullable, pick, seconds,
+    Chunk, Columns, LandingContext, categorical, key_sql, nullable, pick, seconds,
 )
 from dataops_assets.sources.retail_tables import CUSTOMER_KEY_WIDTH, sample_customers
 

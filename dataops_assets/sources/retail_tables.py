@@ -6,10 +6,11 @@ import numpy as np
 
 from dataops_assets.sources import fake_catalog as cat
 from dataops_assets.sources import fake_pii as pii
+from dataops_assets.sources.event_window import event_times
 from dataops_assets.sources.landing_tables import COUNTRIES, COUNTRY_REGIONS
 from dataops_assets.sources.random_columns import (
     Chunk, Columns, IdScrambler, LandingContext, Sql, categorical, choose_within, days_before,
-    event_times, flatten, key_sql, pick, popularity_cdf, round_money, sample_cdf, seconds,
+    flatten, key_sql, pick, popularity_cdf, round_money, sample_cdf, seconds,
 )
 
 CUSTOMER_KEY_WIDTH = 10

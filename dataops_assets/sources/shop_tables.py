@@ -14,11 +14,12 @@ from __future__ import annotations
 
 import numpy as np
 
+from dataops_assets.sources.event_window import event_times
 from dataops_assets.sources.landing_tables import (
     EXTRA_PAYMENT_RATE, ORDER_STATUS_SHARES, RETURNS_ON_REFUNDED_ORDERS,
 )
 from dataops_assets.sources.random_columns import (
-    Chunk, Columns, LandingContext, categorical, event_times, key_sql, pick, round_money, seconds,
+    Chunk, Columns, LandingContext, categorical, key_sql, pick, round_money, seconds,
 )
 from dataops_assets.sources.retail_tables import (
     CUSTOMER_KEY_WIDTH, PRODUCT_KEY_WIDTH, sample_customers, sample_products,

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from dataops_assets.cli.generate import parse_window_end
-from dataops_assets.sources.random_columns import HOURLY_WEIGHTS, Window, event_times
+from dataops_assets.sources.event_window import HOURLY_WEIGHTS, Window, event_times
 
 
 def test_a_date_ends_the_window_at_its_last_second() -> None:
