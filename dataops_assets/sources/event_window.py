@@ -29,10 +29,15 @@ class Window:
 
     @classmethod
     def ending_at(cls, end: dt.date | dt.datetime, days: int) -> Window:
-        """A date ends the window at its last second (23:59:59); a datetime at its own second."""
+        """A date ends the window at its last second (23:59:59); a datetime at its own second.
+
+        A naive datetime is taken as UTC; an aware one is converted to UTC.
+        """
         if isinstance(end, dt.datetime):
-            return cls(end.replace(microsecond=0), days)
-        return cls(dt.datetime.combine(end, dt.time(23, 59, 59)), days)
+            if end.tzinfo is not None:
+                end = end.astimezone(dt.timezone.utc).replace(tzinfo=None)
+            return cls(dt.datetime(*end.timetuple()[:6]), days)  # a plain datetime, whole seconds
+        return cls(dt.datetime.combine(dt.date(end.year, end.month, end.day), dt.time(23, 59, 59)), days)
 
     @property
     def end_date(self) -> dt.date:

@@ -79,14 +79,6 @@ def _validate(scale: float, seed: int, end_date: dt.date | dt.datetime, days: in
         raise ValueError(f"end_date: must be a datetime.date or a naive UTC datetime.datetime, got {end_date!r}")
 
 
-def _window(end_date: dt.date | dt.datetime, days: int) -> Window:
-    if isinstance(end_date, dt.datetime):
-        if end_date.tzinfo is not None:
-            end_date = end_date.astimezone(dt.timezone.utc).replace(tzinfo=None)
-        return Window.ending_at(dt.datetime(*end_date.timetuple()[:6]), days)  # plain, whole seconds
-    return Window.ending_at(dt.date(end_date.year, end_date.month, end_date.day), days)
-
-
 def _run_job(con: duckdb.DuckDBPyConnection, landing_dir: Path, ctx: LandingContext, job: _Job) -> dict[str, int]:
     sinks = {table: TableSink(con, landing_dir, table) for table in job.tables}
     try:
@@ -116,7 +108,7 @@ def generate_landing(
     ground_truth_dir(landing_dir)/procurement_spend_anomalies.parquet, not a landing table.
     """
     _validate(scale, seed, end_date, days)
-    ctx = LandingContext(seed=seed, scale=float(scale), window=_window(end_date, days), rows=row_counts(scale, days))
+    ctx = LandingContext(seed=seed, scale=float(scale), window=Window.ending_at(end_date, days), rows=row_counts(scale, days))
     written: dict[str, int] = {}
     with duckdb.connect(":memory:", config={"threads": 2, "memory_limit": "1GB"}) as con:
         for job in _JOBS:

@@ -26,6 +26,12 @@ def test_a_datetime_ends_the_window_at_that_second() -> None:
     assert window.span_seconds == 59 * 86_400 + window.last_day_seconds
 
 
+def test_an_aware_datetime_is_converted_to_utc() -> None:
+    paris = dt.timezone(dt.timedelta(hours=1))
+    aware = Window.ending_at(dt.datetime(2024, 3, 31, 11, 30, 15, tzinfo=paris), 60)
+    assert aware == Window.ending_at(dt.datetime(2024, 3, 31, 10, 30, 15), 60)
+
+
 @pytest.mark.parametrize("end", [dt.datetime(2024, 3, 31, 0, 0, 0), dt.datetime(2024, 3, 31, 10, 30, 15)])
 def test_event_times_never_pass_the_end(end: dt.datetime) -> None:
     window = Window.ending_at(end, 30)
