@@ -14,14 +14,13 @@ from dataops_assets.sources import fake_catalog as cat
 from dataops_assets.sources.landing_tables import COUNTRIES
 from dataops_assets.sources.procurement_anomalies import anomaly_plan
 from dataops_assets.sources.procurement_vendors import (
-    SUFFIX_WORDS, INVOICE_SIGMA, MAVERICK_AMOUNT, MAVERICK_SHARE, contract_dim, contract_in_force, spend_days,
-    vendor_dim,
+    CONTRACT_STATUSES, INVOICE_SIGMA, MAVERICK_AMOUNT, MAVERICK_SHARE, SUFFIX_WORDS, contract_dim,
+    contract_in_force, spend_days, vendor_dim,
 )
 from dataops_assets.sources.random_columns import (
     Chunk, Columns, LandingContext, Sql, key_sql, lognormal_amounts, nullable, pick, sample_cdf,
 )
 
-CONTRACT_STATUSES = ("active", "expired", "terminated")
 COST_CENTERS = 60
 
 

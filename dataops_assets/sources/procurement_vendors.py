@@ -29,6 +29,7 @@ INVOICE_SIGMA = 0.35
 INVOICE_MEAN = math.exp(INVOICE_SIGMA**2 / 2)  # mean of the lognormal factor on the typical amount
 TERMINATED_SHARE = 0.10  # of the contracts before the active one; the rest expired
 CONTRACT_HEADROOM = (1.05, 1.4)
+CONTRACT_STATUSES = ("active", "expired", "terminated")
 ACTIVE, EXPIRED, TERMINATED = range(3)
 DAYS_PER_MONTH = 365.25 / 12
 SUFFIX_WORDS, _SUFFIX_OFF, _SUFFIX_LEN = flatten([cat.VENDOR_SUFFIXES[c] for c in COUNTRIES])
