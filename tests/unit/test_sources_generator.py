@@ -6,12 +6,17 @@ import datetime as dt
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pytest
 
 from dataops_assets.sources import landing_writer
+from dataops_assets.sources.event_window import Window
 from dataops_assets.sources.generator import (
     CUSTOMER_ID_PATTERN, EMAIL_PATTERN, LANDING_TABLES, PRIMARY_KEYS, TABLE_SCHEMAS, generate_landing,
 )
+from dataops_assets.sources.landing_tables import row_counts
+from dataops_assets.sources.random_columns import Chunk, LandingContext
+from dataops_assets.sources.shop_tables import build_order_chunk
 
 END = dt.date(2024, 3, 31)
 DAYS = 60
@@ -167,6 +172,16 @@ def test_every_refund_is_recorded_once_with_the_same_amount(db: duckdb.DuckDBPyC
     assert _one(db, with_return) < 0.5  # refunded orders mostly have no return row
 
 
+def test_payment_and_return_ids_stay_unique_across_order_chunks() -> None:
+    ctx = LandingContext(seed=3, scale=0.01, window=Window.ending_at(END, 30), rows=row_counts(0.01, 30))
+    orders = ctx.rows["orders"]
+    chunks = [build_order_chunk(ctx, Chunk(i, start, min(start + 1_500, orders)))
+              for i, start in enumerate(range(0, orders, 1_500))]
+    for table in ("orders", "returns", "payments"):
+        keys = np.concatenate([chunk[table]["_num"] for chunk in chunks])
+        assert len(chunks) == 3 and np.unique(keys).size == keys.size, table
+
+
 EVENT_COLUMNS = [
     ("transactions", "transaction_ts"), ("orders", "order_ts"), ("returns", "return_ts"),
     ("payments", "payment_ts"), ("support_tickets", "opened_ts"), ("support_tickets", "closed_ts"),
@@ -188,7 +203,12 @@ def test_spend_covers_its_own_history(db: duckdb.DuckDBPyConnection) -> None:
 
 
 INSTANT_END = dt.datetime(2024, 3, 31, 10, 30, 15)
-INSTANT_COLUMNS = EVENT_COLUMNS + [("customers", "created_at"), ("customers", "updated_at"), ("spend", "spend_date")]
+# Columns that may hold times before the window but, like the events, none after its end.
+HISTORY_COLUMNS = [
+    ("customers", "customer_since"), ("customers", "created_at"), ("customers", "updated_at"),
+    ("products", "launched_on"), ("equipment", "commissioned_on"), ("vendors", "onboarded_on"),
+    ("contracts", "start_date"), ("spend", "spend_date"),
+]
 
 
 @pytest.fixture(scope="module")
@@ -200,10 +220,10 @@ def db_ending_at_an_instant(tmp_path_factory: pytest.TempPathFactory) -> duckdb.
 
 def test_no_event_after_a_datetime_end(db_ending_at_an_instant: duckdb.DuckDBPyConnection) -> None:
     db, start = db_ending_at_an_instant, dt.datetime(2024, 3, 2)
-    for table, column in INSTANT_COLUMNS:
+    for table, column in EVENT_COLUMNS + HISTORY_COLUMNS:
         low, high = db.execute(f"SELECT min({column})::TIMESTAMP, max({column})::TIMESTAMP FROM {table}").fetchall()[0]
         assert high <= INSTANT_END, (table, column)
-        assert low >= start or table in ("customers", "spend"), (table, column)
+        assert low >= start or (table, column) in HISTORY_COLUMNS, (table, column)
     assert _one(db, "SELECT max(last_ping_ts) FROM equipment") == INSTANT_END
     assert _one(db, "SELECT max(order_ts)::DATE FROM orders") == INSTANT_END.date()
     assert _one(db, "SELECT count(DISTINCT observed_date) FROM weather") == 30
