@@ -49,7 +49,7 @@ def equipment_dim(ctx: LandingContext) -> dict[str, np.ndarray]:
         stale = rng.random(n) < 0.03  # ~3% have not reported for days
         fresh_lag = np.minimum(rng.exponential(1200, n), SECONDS_PER_DAY - 1)  # ~95% within the hour
         lag = np.where(stale, rng.uniform(1, 10, n) * SECONDS_PER_DAY, fresh_lag)
-        lag = np.minimum(lag, window.days * SECONDS_PER_DAY - 1)
+        lag = np.minimum(lag, window.span_seconds - 1)
         # dbt takes max(last_ping_ts) as the fleet's as-of instant: pin it to the window end so
         # every ongoing activity has started by then and every closed one has ended.
         lag[0] = 0
@@ -110,7 +110,7 @@ def build_fleet_activity(ctx: LandingContext, chunk: Chunk) -> dict[str, Columns
     gap = rng.exponential(1.0, owner.size)
     dur = rng.exponential(np.where(kind == 0, 1.6, 0.4))
     per_owner = asg_per + mnt_per
-    unit = window.days * SECONDS_PER_DAY / (np.bincount(owner, gap + dur, n_eq) + rng.exponential(0.5, n_eq))
+    unit = window.span_seconds / (np.bincount(owner, gap + dur, n_eq) + rng.exponential(0.5, n_eq))
     before = np.cumsum(gap + dur) - (gap + dur)
     busy = per_owner > 0
     before -= np.repeat(before[(np.cumsum(per_owner) - per_owner)[busy]], per_owner[busy])

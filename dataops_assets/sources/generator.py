@@ -1,7 +1,7 @@
 """Deterministic, vectorized synthetic landing zone: <landing>/<source>/<table>/part-NNNN.parquet.
 
 Every table gets its own RNG stream per chunk (derived from the seed, the table name and
-the chunk number), so results depend only on (scale, seed, end_date, days). Foreign keys
+the chunk number), so results depend only on (scale, seed, end instant, days). Foreign keys
 are computed from parent row indexes, so children never need their parents in memory.
 """
 
@@ -15,20 +15,24 @@ from pathlib import Path
 
 import duckdb
 
+from dataops_assets.sources.event_window import Window
 from dataops_assets.sources.fleet_tables import build_equipment, build_fleet_activity, build_weather
+from dataops_assets.sources.ground_truth import ground_truth_dir, write_ground_truth
+from dataops_assets.sources.helpdesk_tables import build_support_tickets
 from dataops_assets.sources.landing_tables import (
     COUNTRIES, CUSTOMER_ID_PATTERN, EMAIL_PATTERN, LANDING_TABLES, LOGISTICS_REGIONS, PRIMARY_KEYS,
     TABLE_SCHEMAS, row_counts,
 )
 from dataops_assets.sources.landing_writer import CHUNK_ROWS, TableSink
+from dataops_assets.sources.procurement_anomalies import spend_anomaly_truth
 from dataops_assets.sources.procurement_tables import build_contracts, build_spend, build_vendors
-from dataops_assets.sources.random_columns import Chunk, Columns, LandingContext, Window
+from dataops_assets.sources.random_columns import Chunk, Columns, LandingContext
 from dataops_assets.sources.retail_tables import build_customers, build_products, build_transactions
-from dataops_assets.sources.shop_tables import ORDER_CHUNK_ROWS, build_order_chunk, build_support_tickets
+from dataops_assets.sources.shop_tables import ORDER_CHUNK_ROWS, build_order_chunk
 
 __all__ = [
     "COUNTRIES", "CUSTOMER_ID_PATTERN", "EMAIL_PATTERN", "LANDING_TABLES", "LOGISTICS_REGIONS",
-    "PRIMARY_KEYS", "TABLE_SCHEMAS", "generate_landing",
+    "PRIMARY_KEYS", "TABLE_SCHEMAS", "generate_landing", "ground_truth_dir",
 ]
 
 Builder = Callable[[LandingContext, Chunk], dict[str, Columns]]
@@ -64,7 +68,7 @@ def _chunks(rows: int, chunk_rows: int | None) -> list[Chunk]:
     return [Chunk(i, start, min(start + size, rows)) for i, start in enumerate(range(0, rows, max(size, 1)))]
 
 
-def _validate(scale: float, seed: int, end_date: dt.date, days: int) -> None:
+def _validate(scale: float, seed: int, end_date: dt.date | dt.datetime, days: int) -> None:
     if isinstance(scale, bool) or not isinstance(scale, (int, float)) or not 0 < scale < math.inf:
         raise ValueError(f"scale: must be a number > 0, got {scale!r}")
     if isinstance(days, bool) or not isinstance(days, int) or days < 1:
@@ -72,7 +76,7 @@ def _validate(scale: float, seed: int, end_date: dt.date, days: int) -> None:
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
         raise ValueError(f"seed: must be an integer >= 0, got {seed!r}")
     if not isinstance(end_date, dt.date):
-        raise ValueError(f"end_date: must be a datetime.date, got {end_date!r}")
+        raise ValueError(f"end_date: must be a datetime.date or a naive UTC datetime.datetime, got {end_date!r}")
 
 
 def _run_job(con: duckdb.DuckDBPyConnection, landing_dir: Path, ctx: LandingContext, job: _Job) -> dict[str, int]:
@@ -91,19 +95,23 @@ def _run_job(con: duckdb.DuckDBPyConnection, landing_dir: Path, ctx: LandingCont
 
 
 def generate_landing(
-    landing_dir: Path, scale: float, seed: int, end_date: dt.date, days: int = 90
+    landing_dir: Path, scale: float, seed: int, end_date: dt.date | dt.datetime, days: int = 90
 ) -> dict[str, int]:
     """Write every landing table; returns {"<source>/<table>": rows written}.
 
     Scale 1 is about 1M transactions; tables are written in chunks of <= 1M rows, one part
-    file per chunk. Event timestamps fall in [end_date - days + 1, end_date] (naive UTC),
-    and each table folder is replaced as a whole, never mixed with an earlier run's parts.
+    file per chunk. The window ends at an instant: a date means its last second (23:59:59), a
+    datetime (naive UTC; an aware one is converted) that second. Event timestamps fall between
+    midnight of (end day - days + 1) and that instant, except procurement spend, which covers at
+    least 540 days for its monthly history. Each table folder is replaced as a whole, never mixed
+    with an earlier run's parts. The planted spend anomalies are listed in
+    ground_truth_dir(landing_dir)/procurement_spend_anomalies.parquet, not a landing table.
     """
     _validate(scale, seed, end_date, days)
-    end_date = dt.date(end_date.year, end_date.month, end_date.day)  # a datetime would shift the window
-    ctx = LandingContext(seed=seed, scale=float(scale), window=Window(end_date, days), rows=row_counts(scale, days))
+    ctx = LandingContext(seed=seed, scale=float(scale), window=Window.ending_at(end_date, days), rows=row_counts(scale, days))
     written: dict[str, int] = {}
     with duckdb.connect(":memory:", config={"threads": 2, "memory_limit": "1GB"}) as con:
         for job in _JOBS:
             written.update(_run_job(con, Path(landing_dir), ctx, job))
+        write_ground_truth(con, Path(landing_dir), "procurement_spend_anomalies", spend_anomaly_truth(ctx))
     return {f"{source}/{table}": written[table] for source, tables in LANDING_TABLES.items() for table in tables}

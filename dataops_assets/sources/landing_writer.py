@@ -1,4 +1,4 @@
-"""Write landing tables as Parquet part files, swapping each table folder in atomically."""
+"""Write generated tables as Parquet: landing tables as part files, each folder swapped in atomically."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 
-from dataops_assets.sources.landing_tables import TABLE_SCHEMAS, TABLE_SOURCES
+from dataops_assets.sources.landing_tables import TABLE_SCHEMAS, TABLE_SOURCES, Schema
 from dataops_assets.sources.random_columns import Columns, Sql
 
 CHUNK_ROWS = 1_000_000
@@ -18,6 +18,32 @@ _RAW_VIEW = "landing_raw"
 
 def _sql_path(path: Path) -> str:
     return "'" + str(path).replace("'", "''") + "'"
+
+
+def select_list(label: str, schema: Schema, columns: Columns) -> str:
+    """The typed SELECT list that turns a builder's raw columns into the schema's columns."""
+    exprs = []
+    for name, sql_type in schema:
+        if name not in columns:
+            raise KeyError(f"{label}: builder did not produce column {name!r}")
+        value = columns[name]
+        expr = value if isinstance(value, Sql) else f'"{name}"'
+        exprs.append(f'CAST({expr} AS {sql_type}) AS "{name}"')
+    return ", ".join(exprs)
+
+
+def raw_table(columns: Columns) -> pa.Table:
+    """The raw (non-Sql) columns as one Arrow table."""
+    raw = {k: v for k, v in columns.items() if not isinstance(v, Sql)}
+    return pa.table({k: v if isinstance(v, pa.Array) else np.asarray(v) for k, v in raw.items()})
+
+
+def copy_to_parquet(con: duckdb.DuckDBPyConnection, part: pa.Table, select: str, path: Path) -> None:
+    con.register(_RAW_VIEW, part)
+    try:
+        con.execute(f"COPY (SELECT {select} FROM {_RAW_VIEW}) TO {_sql_path(path)} (FORMAT parquet, COMPRESSION zstd)")
+    finally:
+        con.unregister(_RAW_VIEW)
 
 
 class TableSink:
@@ -39,32 +65,13 @@ class TableSink:
         self.parts = 0
         self.rows = 0
 
-    def _select_list(self, columns: Columns) -> str:
-        exprs = []
-        for name, sql_type in self.schema:
-            if name not in columns:
-                raise KeyError(f"{self.table}: builder did not produce column {name!r}")
-            value = columns[name]
-            expr = value if isinstance(value, Sql) else f'"{name}"'
-            exprs.append(f'CAST({expr} AS {sql_type}) AS "{name}"')
-        return ", ".join(exprs)
-
     def write(self, columns: Columns) -> None:
         """Write one part (split further if it exceeds CHUNK_ROWS rows)."""
-        raw = {k: v for k, v in columns.items() if not isinstance(v, Sql)}
-        arrow = pa.table({k: v if isinstance(v, pa.Array) else np.asarray(v) for k, v in raw.items()})
-        select = self._select_list(columns)
+        arrow = raw_table(columns)
+        select = select_list(self.table, self.schema, columns)
         for offset in range(0, max(arrow.num_rows, 1), CHUNK_ROWS):
             part = arrow.slice(offset, CHUNK_ROWS)
-            path = self.tmp_dir / f"part-{self.parts:04d}.parquet"
-            self.con.register(_RAW_VIEW, part)
-            try:
-                self.con.execute(
-                    f"COPY (SELECT {select} FROM {_RAW_VIEW}) TO {_sql_path(path)} "
-                    "(FORMAT parquet, COMPRESSION zstd)"
-                )
-            finally:
-                self.con.unregister(_RAW_VIEW)
+            copy_to_parquet(self.con, part, select, self.tmp_dir / f"part-{self.parts:04d}.parquet")
             self.parts += 1
             self.rows += part.num_rows
 

@@ -1,4 +1,4 @@
-"""Vectorized building blocks for synthetic columns: RNG streams, ids, times, categories.
+"""Vectorized building blocks for synthetic columns: RNG streams, ids, dates, categories, money.
 
 A table builder returns `Columns`: raw numpy/pyarrow arrays plus `Sql` expressions over
 them; the landing writer turns those into typed Parquet columns with DuckDB.
@@ -16,20 +16,14 @@ from typing import Any, NamedTuple, TypeAlias
 import numpy as np
 import pyarrow as pa
 
+from dataops_assets.sources.event_window import Window
+
 
 class Sql(str):
     """A DuckDB expression over the raw columns of the same part."""
 
 
 Columns: TypeAlias = dict[str, Any]
-
-SECONDS_PER_DAY = 86_400
-# Relative activity per UTC hour: quiet nights, busy late morning and early evening.
-HOURLY_WEIGHTS = np.array(
-    [1, 0.6, 0.4, 0.3, 0.3, 0.5, 1, 2, 3, 4, 4.5, 5, 5.5, 5, 4.5, 4.5, 5, 5.5, 6, 6, 5, 4, 3, 2],
-    dtype=float,
-)
-HOURLY_WEIGHTS /= HOURLY_WEIGHTS.sum()
 
 
 class Chunk(NamedTuple):
@@ -47,27 +41,6 @@ class Chunk(NamedTuple):
 def rng_for(seed: int, name: str, chunk: int = 0) -> np.random.Generator:
     """An RNG stream that depends only on the seed, a stream name and the chunk number."""
     return np.random.default_rng(np.random.SeedSequence([seed, zlib.crc32(name.encode()), chunk]))
-
-
-@dataclass(frozen=True)
-class Window:
-    """The event window [end_date - days + 1, end_date], as naive UTC seconds."""
-
-    end_date: dt.date
-    days: int
-
-    @property
-    def start_date(self) -> dt.date:
-        return self.end_date - dt.timedelta(days=self.days - 1)
-
-    @property
-    def start(self) -> np.datetime64:
-        return np.datetime64(self.start_date, "s")
-
-    @property
-    def end(self) -> np.datetime64:
-        """Last second of end_date (23:59:59)."""
-        return np.datetime64(self.end_date + dt.timedelta(days=1), "s") - np.timedelta64(1, "s")
 
 
 @dataclass
@@ -192,19 +165,6 @@ def round_money(x: np.ndarray) -> np.ndarray:
 def lognormal_amounts(rng: np.random.Generator, median: np.ndarray | float, sigma: float, n: int) -> np.ndarray:
     """Positive, right-skewed money amounts rounded to cents."""
     return np.maximum(round_money(median * np.exp(sigma * rng.standard_normal(n))), 0.01)
-
-
-def event_times(rng: np.random.Generator, window: Window, n: int, recency: float = 0.5) -> np.ndarray:
-    """Timestamps in the window; later days are up to (1 + recency)x busier.
-
-    The first row always falls on end_date so the newest data is as fresh as the window.
-    """
-    weights = 1.0 + recency * np.linspace(0.0, 1.0, window.days)
-    day = rng.choice(window.days, size=n, p=weights / weights.sum())
-    if n:
-        day[0] = window.days - 1
-    second = rng.choice(24, size=n, p=HOURLY_WEIGHTS) * 3600 + rng.integers(0, 3600, n)
-    return window.start + (day * SECONDS_PER_DAY + second).astype("timedelta64[s]")
 
 
 def days_before(rng: np.random.Generator, end: dt.date, n: int, low: int, high: int) -> np.ndarray:

@@ -6,10 +6,11 @@ import numpy as np
 
 from dataops_assets.sources import fake_catalog as cat
 from dataops_assets.sources import fake_pii as pii
+from dataops_assets.sources.event_window import event_times
 from dataops_assets.sources.landing_tables import COUNTRIES, COUNTRY_REGIONS
 from dataops_assets.sources.random_columns import (
     Chunk, Columns, IdScrambler, LandingContext, Sql, categorical, choose_within, days_before,
-    event_times, flatten, key_sql, pick, popularity_cdf, round_money, sample_cdf, seconds,
+    flatten, key_sql, pick, popularity_cdf, round_money, sample_cdf, seconds,
 )
 
 CUSTOMER_KEY_WIDTH = 10
@@ -85,7 +86,8 @@ def build_customers(ctx: LandingContext, chunk: Chunk) -> dict[str, Columns]:
     index = chunk.start + rng.permutation(n)
     country = categorical(rng, n, [pii.COUNTRY_WEIGHTS[c] for c in COUNTRIES])
     since = days_before(rng, window.end_date, n, 0, 3650)
-    created = since.astype("datetime64[s]") + seconds(rng.random(n) * 86_400)
+    # Capped: a window ending before midnight must not hold accounts created later that day.
+    created = np.minimum(since.astype("datetime64[s]") + seconds(rng.random(n) * 86_400), window.end)
     # ~55% were updated inside the window; the rest any time since they were created.
     low = np.where(rng.random(n) < 0.55, np.maximum(created, window.start), created)
     updated = low + seconds(rng.random(n) * (window.end - low).astype(np.int64))

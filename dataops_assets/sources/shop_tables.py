@@ -1,30 +1,39 @@
-"""Builders for shop.orders/returns/payments (one pass per order chunk) and helpdesk tickets.
+"""Builders for shop.orders/returns/payments, one pass per order chunk.
 
-Payments status rules: completed and pending orders -> 'captured' (pending = paid, not yet
-shipped); refunded orders -> 'refunded'; cancelled orders -> one 'failed' payment. ~5% of
-non-cancelled orders first have an extra 'failed' attempt a few minutes before.
+Payments: every order has one main payment, 'captured' for the order amount (pending orders
+are paid, not yet shipped), or 'failed' for a cancelled order. ~5% of non-cancelled orders
+first have a 'failed' attempt a few minutes before. A refund is its own 'refunded' payment
+(positive amount = money given back), at most one per order:
+- refunded orders: the full order amount; the quarter of them with a return have a
+  full-quantity return with the same refund_amount, and the refund follows the return;
+- completed orders with a return: the return's refund_amount, dated after the return.
+Returns belong only to completed and refunded orders. Times are capped at the window end.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from dataops_assets.sources.landing_tables import EXTRA_PAYMENT_RATE
+from dataops_assets.sources.event_window import event_times
+from dataops_assets.sources.landing_tables import (
+    EXTRA_PAYMENT_RATE, ORDER_STATUS_SHARES, RETURNS_ON_REFUNDED_ORDERS,
+)
 from dataops_assets.sources.random_columns import (
-    Chunk, Columns, LandingContext, categorical, event_times, key_sql, nullable, pick, round_money,
-    seconds, weighted_sample,
+    Chunk, Columns, LandingContext, categorical, key_sql, pick, round_money, seconds,
 )
 from dataops_assets.sources.retail_tables import (
     CUSTOMER_KEY_WIDTH, PRODUCT_KEY_WIDTH, sample_customers, sample_products,
 )
 
-ORDER_CHUNK_ROWS = 800_000  # keeps payments (~1.05x orders) under 1M rows per part
-ORDER_STATUSES = ("completed", "cancelled", "pending", "refunded")
+ORDER_CHUNK_ROWS = 800_000  # keeps payments (~1.13x orders) under 1M rows per part
+ORDER_STATUSES = tuple(ORDER_STATUS_SHARES)
+COMPLETED, CANCELLED, PENDING, REFUNDED = range(4)
 RETURN_REASONS = ("damaged", "wrong_item", "not_as_described", "changed_mind", "late_delivery")
 PAYMENT_METHODS = ("card", "paypal", "bank_transfer", "gift_card")
 PAYMENT_STATUSES = ("captured", "failed", "refunded")
-_PAYMENT_OF_ORDER = np.array([0, 1, 0, 2])  # order status code -> payment status code
-HOUR = 3600
+CAPTURED, FAILED, REFUND = range(3)
+PAYMENTS_PER_ORDER = 3  # payment id slots per order: failed attempt, main payment, refund
+HOUR, DAY = 3600, 86_400
 
 
 def build_order_chunk(ctx: LandingContext, chunk: Chunk) -> dict[str, Columns]:
@@ -34,7 +43,7 @@ def build_order_chunk(ctx: LandingContext, chunk: Chunk) -> dict[str, Columns]:
     product, price = sample_products(ctx, rng, n)
     quantity = 1 + categorical(rng, n, (0.62, 0.2, 0.09, 0.05, 0.04))
     amount = round_money(quantity * price)
-    status = categorical(rng, n, (0.85, 0.06, 0.04, 0.05))
+    status = categorical(rng, n, tuple(ORDER_STATUS_SHARES.values()))
     order_ts = event_times(rng, ctx.window, n)
     orders: Columns = {
         "_num": order_num, "_customer": sample_customers(ctx, rng, n), "_product": product,
@@ -49,87 +58,88 @@ def build_order_chunk(ctx: LandingContext, chunk: Chunk) -> dict[str, Columns]:
         "num": order_num, "product": product, "quantity": quantity, "amount": amount,
         "status": status, "ts": order_ts,
     }
+    returned = _returned(ctx, chunk, order)
     return {
         "orders": orders,
-        "returns": _returns(ctx, chunk, order),
-        "payments": _payments(ctx, chunk, order),
+        "returns": _returns(ctx, chunk, order, returned),
+        "payments": _payments(ctx, chunk, order, returned),
     }
 
 
-def _returns(ctx: LandingContext, chunk: Chunk, order: dict[str, np.ndarray]) -> Columns:
-    rng, window = ctx.rng("returns", chunk.number), ctx.window
-    total, orders = ctx.rows["returns"], ctx.rows["orders"]
+def _returned(ctx: LandingContext, chunk: Chunk, order: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """The chunk's returns: order position, quantity, refund amount and time.
+
+    Refunded orders return everything, so their one refund is recorded with the same amount
+    in returns and payments.
+    """
+    rng, total, orders = ctx.rng("returns", chunk.number), ctx.rows["returns"], ctx.rows["orders"]
     # Split the table's target across order chunks so the ids' index ranges never overlap.
-    first, last = round(total * chunk.start / orders), round(total * chunk.stop / orders)
-    # Returnable: completed/refunded and at least an hour before the window closes.
-    eligible = np.flatnonzero(np.isin(order["status"], (0, 3)) & (order["ts"] < window.end - np.timedelta64(HOUR, "s")))
-    weights = np.where(order["status"][eligible] == 3, 6.0, 1.0)  # refunds usually come with a return
-    picked = eligible[weighted_sample(rng, weights, min(last - first, eligible.size))]
-    n = picked.size
-    order_qty = order["quantity"][picked]
-    qty = 1 + np.floor(rng.random(n) * order_qty).astype(np.int64)
-    lag = np.maximum(HOUR, rng.lognormal(np.log(5 * 86_400), 0.8, n))
+    wanted = round(total * chunk.stop / orders) - round(total * chunk.start / orders)
+    returnable = order["ts"] < ctx.window.end - np.timedelta64(HOUR, "s")
+    refunded = np.flatnonzero(returnable & (order["status"] == REFUNDED))
+    completed = np.flatnonzero(returnable & (order["status"] == COMPLETED))
+    n_refunded = min(round(RETURNS_ON_REFUNDED_ORDERS * wanted), refunded.size)
+    n_completed = min(wanted - n_refunded, completed.size)
+    pos = np.sort(np.concatenate([
+        rng.choice(refunded, n_refunded, replace=False), rng.choice(completed, n_completed, replace=False),
+    ]))
+    order_qty, amount = order["quantity"][pos], order["amount"][pos]
+    whole = order["status"][pos] == REFUNDED
+    qty = np.where(whole, order_qty, 1 + np.floor(rng.random(pos.size) * order_qty).astype(np.int64))
+    refund = np.where(qty == order_qty, amount, np.minimum(round_money(amount * qty / order_qty), amount))
+    lag = np.maximum(HOUR, rng.lognormal(np.log(5 * DAY), 0.8, pos.size))
+    ts = np.minimum(order["ts"][pos] + seconds(lag), ctx.window.end)
+    return {"pos": pos, "quantity": qty, "refund": refund, "ts": ts}
+
+
+def _returns(ctx: LandingContext, chunk: Chunk, order: dict[str, np.ndarray], returned: dict[str, np.ndarray]) -> Columns:
+    rng, pos = ctx.rng("returns/columns", chunk.number), returned["pos"]
+    first = round(ctx.rows["returns"] * chunk.start / ctx.rows["orders"])
     return {
-        "_num": ctx.ids("returns", 10**8)(first + rng.permutation(n)),
-        "_order": order["num"][picked], "_product": order["product"][picked],
+        "_num": ctx.ids("returns", 10**8)(first + rng.permutation(pos.size)),
+        "_order": order["num"][pos], "_product": order["product"][pos],
         "return_id": key_sql("RET-", "_num", 8),
         "order_id": key_sql("ORD-", "_order", 10),
         "product_id": key_sql("PRD-", "_product", PRODUCT_KEY_WIDTH),
-        "return_ts": np.minimum(order["ts"][picked] + seconds(lag), window.end),
-        "quantity": qty,
-        "refund_amount": np.minimum(round_money(order["amount"][picked] * qty / order_qty), order["amount"][picked]),
-        "reason": pick(RETURN_REASONS, categorical(rng, n, (0.22, 0.14, 0.24, 0.28, 0.12))),
+        "return_ts": returned["ts"],
+        "quantity": returned["quantity"],
+        "refund_amount": returned["refund"],
+        "reason": pick(RETURN_REASONS, categorical(rng, pos.size, (0.22, 0.14, 0.24, 0.28, 0.12))),
     }
 
 
-def _payments(ctx: LandingContext, chunk: Chunk, order: dict[str, np.ndarray]) -> Columns:
-    rng, window, n = ctx.rng("payments", chunk.number), ctx.window, chunk.size
-    main_status = _PAYMENT_OF_ORDER[order["status"]]
-    retried = (rng.random(n) < EXTRA_PAYMENT_RATE) & (main_status != 1)
-    attempts = 1 + retried.astype(np.int64)
-    owner = np.repeat(np.arange(n), attempts)
-    attempt = np.arange(owner.size) - np.repeat(np.cumsum(attempts) - attempts, attempts)
-    is_failed_try = retried[owner] & (attempt == 0)
-    first_lag = rng.exponential(90.0, n)
-    retry_lag = np.where(is_failed_try, 0.0, rng.exponential(240.0, owner.size))
-    ts = order["ts"][owner] + seconds(1 + first_lag[owner] + retry_lag)
-    status = np.where(is_failed_try, 1, main_status[owner])
-    method = categorical(rng, owner.size, (0.6, 0.2, 0.12, 0.08))
+def _payments(ctx: LandingContext, chunk: Chunk, order: dict[str, np.ndarray], returned: dict[str, np.ndarray]) -> Columns:
+    rng, n, status, pos = ctx.rng("payments", chunk.number), chunk.size, order["status"], returned["pos"]
+    has_attempt = (rng.random(n) < EXTRA_PAYMENT_RATE) & (status != CANCELLED)
+    attempt_ts = order["ts"] + seconds(1 + rng.exponential(90.0, n))
+    main_ts = attempt_ts + seconds(np.where(has_attempt, rng.exponential(240.0, n), 0.0))
+    main_method = categorical(rng, n, (0.6, 0.2, 0.12, 0.08))
+    attempt_method = categorical(rng, n, (0.6, 0.2, 0.12, 0.08))
+    has_return = np.zeros(n, bool)
+    has_return[pos] = True
+    refund_amount = order["amount"].copy()
+    refund_amount[pos] = returned["refund"]
+    # A return's refund follows the return within days; a refund without one follows the payment.
+    refund_from = main_ts.copy()
+    refund_from[pos] = returned["ts"]
+    refund_lag = np.where(has_return, rng.exponential(DAY, n), rng.lognormal(np.log(3 * DAY), 0.8, n))
+    refund_ts = np.maximum(refund_from + seconds(60 + refund_lag), main_ts)
+
+    attempt, refund = np.flatnonzero(has_attempt), np.flatnonzero(has_return | (status == REFUNDED))
+    owner = np.concatenate([attempt, np.arange(n), refund])
+    slot = np.repeat([0, 1, 2], [attempt.size, n, refund.size])
+    main_status = np.where(status == CANCELLED, FAILED, CAPTURED)
     return {
-        "_num": ctx.ids("payments", 10**10, capacity=2 * ctx.rows["orders"])(2 * (chunk.start + owner) + attempt),
+        "_num": ctx.ids("payments", 10**10, capacity=PAYMENTS_PER_ORDER * ctx.rows["orders"])(
+            PAYMENTS_PER_ORDER * (chunk.start + owner) + slot
+        ),
         "_order": order["num"][owner],
         "payment_id": key_sql("PAY-", "_num", 10),
         "order_id": key_sql("ORD-", "_order", 10),
-        "payment_ts": np.minimum(ts, window.end),
-        "amount": order["amount"][owner],
-        "method": pick(PAYMENT_METHODS, method),
-        "status": pick(PAYMENT_STATUSES, status),
+        "payment_ts": np.minimum(np.concatenate([attempt_ts[attempt], main_ts, refund_ts[refund]]), ctx.window.end),
+        "amount": np.concatenate([order["amount"][attempt], order["amount"], refund_amount[refund]]),
+        "method": pick(PAYMENT_METHODS, np.concatenate([attempt_method[attempt], main_method, main_method[refund]])),
+        "status": pick(PAYMENT_STATUSES, np.concatenate([
+            np.full(attempt.size, FAILED), main_status, np.full(refund.size, REFUND),
+        ])),
     }
-
-
-def build_support_tickets(ctx: LandingContext, chunk: Chunk) -> dict[str, Columns]:
-    rng, window, n = ctx.rng("support_tickets", chunk.number), ctx.window, chunk.size
-    status = categorical(rng, n, (0.1, 0.1, 0.4, 0.4))  # open, pending, resolved, closed
-    still_open = status < 2
-    opened = event_times(rng, window, n)
-    # Tickets still open are mostly recent: re-draw their open time from the last ~2 weeks.
-    recent = window.end - seconds(np.minimum(rng.exponential(4 * 86_400, n), (window.days * 86_400) - 1))
-    opened = np.where(still_open, recent, opened)
-    closed = np.minimum(opened + seconds(rng.lognormal(np.log(20 * HOUR), 1.0, n)), window.end)
-    priority = categorical(rng, n, (0.35, 0.4, 0.18, 0.07))
-    csat = 1 + categorical(rng, n, (0.07, 0.08, 0.15, 0.32, 0.38))
-    # 40% overall without a score: all open/pending ones plus a quarter of the closed ones.
-    no_csat = still_open | (rng.random(n) < 0.25)
-    return {"support_tickets": {
-        "_num": ctx.ids("support_tickets", 10**8)(chunk.start + rng.permutation(n)),
-        "_customer": sample_customers(ctx, rng, n),
-        "ticket_id": key_sql("TKT-", "_num", 8),
-        "customer_id": key_sql("CUST-", "_customer", CUSTOMER_KEY_WIDTH),
-        "opened_ts": opened,
-        "closed_ts": nullable(closed, still_open),
-        "priority": pick(("low", "medium", "high", "urgent"), priority),
-        "status": pick(("open", "pending", "resolved", "closed"), status),
-        "channel": pick(("email", "phone", "chat", "web"), categorical(rng, n, (0.35, 0.25, 0.25, 0.15))),
-        "csat_score": nullable(csat, no_csat),
-    }}
-

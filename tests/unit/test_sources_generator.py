@@ -6,12 +6,17 @@ import datetime as dt
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pytest
 
 from dataops_assets.sources import landing_writer
+from dataops_assets.sources.event_window import Window
 from dataops_assets.sources.generator import (
     CUSTOMER_ID_PATTERN, EMAIL_PATTERN, LANDING_TABLES, PRIMARY_KEYS, TABLE_SCHEMAS, generate_landing,
 )
+from dataops_assets.sources.landing_tables import row_counts
+from dataops_assets.sources.random_columns import Chunk, LandingContext
+from dataops_assets.sources.shop_tables import build_order_chunk
 
 END = dt.date(2024, 3, 31)
 DAYS = 60
@@ -63,20 +68,21 @@ def test_returned_counts_match_files_and_formula(
     assert counts["pos/transactions"] == 5_000 and counts["crm/customers"] == 500
     assert counts["catalog/products"] == 50 and counts["procurement/contracts"] == 60
     assert counts["meteo/weather"] == 5 * DAYS and counts["shop/returns"] == 100
-    assert 2_000 < counts["shop/payments"] < 2_200
+    assert 2_150 < counts["shop/payments"] < 2_400  # ~1.13 per order: attempts and refunds
 
 
 def test_same_args_same_rows_other_seed_other_rows(tmp_path: Path) -> None:
     args = {"scale": 0.002, "end_date": END, "days": 30}
-    generate_landing(tmp_path / "a", seed=11, **args)
-    generate_landing(tmp_path / "b", seed=11, **args)
-    generate_landing(tmp_path / "c", seed=12, **args)
-    a, b, c = (_connect(tmp_path / name) for name in "abc")
+    for name, seed in (("a", 11), ("b", 11), ("c", 12)):
+        generate_landing(tmp_path / name / "landing", seed=seed, **args)
+    a, b, c = (_connect(tmp_path / name / "landing") for name in "abc")
     for table in ("transactions", "customers", "assignments", "spend", "weather"):
         order = ", ".join(PRIMARY_KEYS[table])
         rows_a = a.execute(f"SELECT * FROM {table} ORDER BY {order}").fetchall()
         assert rows_a == b.execute(f"SELECT * FROM {table} ORDER BY {order}").fetchall(), table
         assert rows_a != c.execute(f"SELECT * FROM {table} ORDER BY {order}").fetchall(), table
+    truth = [(tmp_path / name / "ground_truth" / "procurement_spend_anomalies.parquet").read_bytes() for name in "abc"]
+    assert truth[0] == truth[1] != truth[2]
 
 
 def test_customer_ids_emails_and_primary_keys(db: duckdb.DuckDBPyConnection) -> None:
@@ -120,13 +126,13 @@ def test_dependent_rows_agree_with_their_parents(db: duckdb.DuckDBPyConnection) 
            OR o.status NOT IN ('completed', 'refunded')"""
     assert _one(db, bad_returns) == 0
     paid = "payments p JOIN orders o USING (order_id)"
-    assert _violations(db, paid, "p.payment_ts < o.order_ts OR p.amount <> o.amount") == 0
-    assert _violations(db, paid, "o.status = 'refunded' AND p.status = 'captured'") == 0
+    assert _violations(db, paid, "p.payment_ts < o.order_ts OR p.amount <= 0 OR p.amount > o.amount") == 0
+    assert _violations(db, paid, "p.status <> 'refunded' AND p.amount <> o.amount") == 0
     assert _violations(db, "orders", "order_id NOT IN (SELECT order_id FROM payments)") == 0
     spent = "spend s JOIN contracts c USING (contract_id)"
     assert _violations(db, spent, "s.vendor_id <> c.vendor_id OR s.category <> c.category") == 0
     assert _violations(db, spent, "s.spend_date NOT BETWEEN c.start_date AND c.end_date") == 0
-    assert 0.05 < _one(db, "SELECT avg((contract_id IS NULL)::INT) FROM spend") < 0.15
+    assert 0.015 < _one(db, "SELECT avg((contract_id IS NULL)::INT) FROM spend") < 0.07
     assert _violations(db, "contracts", "end_date <= start_date") == 0
     assert _violations(db, "products", "list_price <= unit_cost OR unit_cost <= 0") == 0
     txn_amount = "amount <> round(quantity * unit_price * (1 - discount_pct), 2) OR amount <= 0"
@@ -136,19 +142,91 @@ def test_dependent_rows_agree_with_their_parents(db: duckdb.DuckDBPyConnection) 
     assert _violations(db, sold, "t.unit_price <> p.list_price") == 0
 
 
+def test_each_order_has_its_payments_and_at_most_one_refund(db: duckdb.DuckDBPyConnection) -> None:
+    per_order = """(SELECT o.order_id, o.status, o.amount,
+            count(*) FILTER (WHERE p.status = 'captured') AS captured,
+            count(*) FILTER (WHERE p.status = 'failed') AS failed,
+            count(*) FILTER (WHERE p.status = 'refunded') AS refunds,
+            max(p.payment_ts) FILTER (WHERE p.status = 'captured') AS captured_ts,
+            min(p.payment_ts) FILTER (WHERE p.status = 'refunded') AS refund_ts,
+            (SELECT count(*) FROM returns r WHERE r.order_id = o.order_id) AS returns
+        FROM orders o JOIN payments p USING (order_id) GROUP BY ALL)"""
+    assert _violations(db, per_order, "status = 'cancelled' AND (failed <> 1 OR captured + refunds > 0)") == 0
+    assert _violations(db, per_order, "status <> 'cancelled' AND (captured <> 1 OR failed > 1)") == 0
+    assert _violations(db, per_order, "refunds > 1 OR returns > 1 OR refund_ts < captured_ts") == 0
+    assert _violations(db, per_order, "status = 'refunded' AND refunds <> 1") == 0
+    assert _violations(db, per_order, "status IN ('completed', 'pending') AND refunds <> returns") == 0
+    assert 0.3 < _one(db, f"SELECT avg(failed) FROM {per_order} WHERE status <> 'cancelled'") * 20 < 2
+
+
+def test_every_refund_is_recorded_once_with_the_same_amount(db: duckdb.DuckDBPyConnection) -> None:
+    refunds = "(SELECT * FROM payments WHERE status = 'refunded')"
+    refunded_orders = f"orders o LEFT JOIN {refunds} p USING (order_id)"
+    assert _violations(db, refunded_orders, "o.status = 'refunded' AND p.amount IS DISTINCT FROM o.amount") == 0
+    returned = f"returns r LEFT JOIN {refunds} p USING (order_id)"
+    assert _violations(db, returned, "p.amount IS DISTINCT FROM r.refund_amount OR p.payment_ts < r.return_ts") == 0
+    whole = "returns r JOIN orders o USING (order_id)"
+    assert _violations(db, whole, "o.status = 'refunded' AND (r.quantity <> o.quantity OR r.refund_amount <> o.amount)") == 0
+    assert _one(db, "SELECT count(*) FROM returns r JOIN orders o USING (order_id) WHERE o.status = 'refunded'") > 0
+    with_return = "SELECT avg((order_id IN (SELECT order_id FROM returns))::INT) FROM orders WHERE status = 'refunded'"
+    assert _one(db, with_return) < 0.5  # refunded orders mostly have no return row
+
+
+def test_payment_and_return_ids_stay_unique_across_order_chunks() -> None:
+    ctx = LandingContext(seed=3, scale=0.01, window=Window.ending_at(END, 30), rows=row_counts(0.01, 30))
+    orders = ctx.rows["orders"]
+    chunks = [build_order_chunk(ctx, Chunk(i, start, min(start + 1_500, orders)))
+              for i, start in enumerate(range(0, orders, 1_500))]
+    for table in ("orders", "returns", "payments"):
+        keys = np.concatenate([chunk[table]["_num"] for chunk in chunks])
+        assert len(chunks) == 3 and np.unique(keys).size == keys.size, table
+
+
 EVENT_COLUMNS = [
     ("transactions", "transaction_ts"), ("orders", "order_ts"), ("returns", "return_ts"),
     ("payments", "payment_ts"), ("support_tickets", "opened_ts"), ("support_tickets", "closed_ts"),
     ("equipment", "last_ping_ts"), ("assignments", "start_ts"), ("assignments", "end_ts"),
     ("maintenance", "start_ts"), ("maintenance", "end_ts"), ("weather", "observed_date"),
-    ("spend", "spend_date"),
 ]
+SPEND_HISTORY_START = dt.datetime(2022, 10, 9)  # 540 days of spend, whatever the window
 
 
 @pytest.mark.parametrize(("table", "column"), EVENT_COLUMNS)
 def test_event_times_inside_window(db: duckdb.DuckDBPyConnection, table: str, column: str) -> None:
     low, high = db.execute(f"SELECT min({column})::TIMESTAMP, max({column})::TIMESTAMP FROM {table}").fetchall()[0]
     assert WINDOW_START <= low <= high <= WINDOW_END
+
+
+def test_spend_covers_its_own_history(db: duckdb.DuckDBPyConnection) -> None:
+    low, high = db.execute("SELECT min(spend_date)::TIMESTAMP, max(spend_date)::TIMESTAMP FROM spend").fetchall()[0]
+    assert SPEND_HISTORY_START <= low <= high <= WINDOW_END
+
+
+INSTANT_END = dt.datetime(2024, 3, 31, 10, 30, 15)
+# Columns that may hold times before the window but, like the events, none after its end.
+HISTORY_COLUMNS = [
+    ("customers", "customer_since"), ("customers", "created_at"), ("customers", "updated_at"),
+    ("products", "launched_on"), ("equipment", "commissioned_on"), ("vendors", "onboarded_on"),
+    ("contracts", "start_date"), ("spend", "spend_date"),
+]
+
+
+@pytest.fixture(scope="module")
+def db_ending_at_an_instant(tmp_path_factory: pytest.TempPathFactory) -> duckdb.DuckDBPyConnection:
+    path = tmp_path_factory.mktemp("instant") / "landing"
+    generate_landing(path, scale=0.002, seed=7, end_date=INSTANT_END, days=30)
+    return _connect(path)
+
+
+def test_no_event_after_a_datetime_end(db_ending_at_an_instant: duckdb.DuckDBPyConnection) -> None:
+    db, start = db_ending_at_an_instant, dt.datetime(2024, 3, 2)
+    for table, column in EVENT_COLUMNS + HISTORY_COLUMNS:
+        low, high = db.execute(f"SELECT min({column})::TIMESTAMP, max({column})::TIMESTAMP FROM {table}").fetchall()[0]
+        assert high <= INSTANT_END, (table, column)
+        assert low >= start or (table, column) in HISTORY_COLUMNS, (table, column)
+    assert _one(db, "SELECT max(last_ping_ts) FROM equipment") == INSTANT_END
+    assert _one(db, "SELECT max(order_ts)::DATE FROM orders") == INSTANT_END.date()
+    assert _one(db, "SELECT count(DISTINCT observed_date) FROM weather") == 30
 
 
 def test_newest_rows_are_on_end_date_and_intervals_are_ordered(db: duckdb.DuckDBPyConnection) -> None:
@@ -191,22 +269,23 @@ def test_bad_arguments_raise_value_error_naming_the_parameter(tmp_path: Path, kw
 
 
 def test_rerun_replaces_table_folders(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    landing = tmp_path / "landing"
     monkeypatch.setattr(landing_writer, "CHUNK_ROWS", 1_000)
-    generate_landing(tmp_path, scale=0.004, seed=3, end_date=END, days=30)
-    folder = tmp_path / "pos" / "transactions"
+    generate_landing(landing, scale=0.004, seed=3, end_date=END, days=30)
+    folder = landing / "pos" / "transactions"
     assert sorted(p.name for p in folder.iterdir()) == [f"part-{i:04d}.parquet" for i in range(4)]
-    (tmp_path / "crm" / "customers" / "stray.txt").write_text("old")
+    (landing / "crm" / "customers" / "stray.txt").write_text("old")
     monkeypatch.undo()
-    counts = generate_landing(tmp_path, scale=0.004, seed=3, end_date=END, days=30)
+    counts = generate_landing(landing, scale=0.004, seed=3, end_date=END, days=30)
     assert [p.name for p in folder.iterdir()] == ["part-0000.parquet"]
-    assert [p.name for p in (tmp_path / "crm" / "customers").iterdir()] == ["part-0000.parquet"]
-    assert not list(tmp_path.glob("*/.*"))  # no temp folders left behind
-    assert _one(_connect(tmp_path), "SELECT count(*) FROM transactions") == counts["pos/transactions"] == 4_000
+    assert [p.name for p in (landing / "crm" / "customers").iterdir()] == ["part-0000.parquet"]
+    assert not list(tmp_path.rglob(".*"))  # no temp folders or files left behind
+    assert _one(_connect(landing), "SELECT count(*) FROM transactions") == counts["pos/transactions"] == 4_000
 
 
 def test_row_counts_scale(tmp_path: Path) -> None:
-    small = generate_landing(tmp_path / "s", scale=0.002, seed=5, end_date=END, days=30)
-    large = generate_landing(tmp_path / "l", scale=0.004, seed=5, end_date=END, days=30)
+    small = generate_landing(tmp_path / "s" / "landing", scale=0.002, seed=5, end_date=END, days=30)
+    large = generate_landing(tmp_path / "l" / "landing", scale=0.004, seed=5, end_date=END, days=30)
     assert large["pos/transactions"] == 2 * small["pos/transactions"] == 4_000
     assert large["shop/orders"] == 2 * small["shop/orders"]
     assert (small["crm/customers"], large["crm/customers"]) == (200, 400)
