@@ -1,8 +1,8 @@
 """Spend anomalies planted in procurement.spend, and their ground truth.
 
-About 2% of vendor-months get extra invoices, at least MIN_PER_KIND of each kind. Only months
-with 12 full calendar months of spend history before them qualify (the current, partial month
-does), so a trailing-year rule can judge every planted month:
+As many anomalies as 2% of all vendor-months of the spend history (at least MIN_PER_KIND of each
+kind), placed only in months with 12 full calendar months of spend history before them (the
+current, partial month qualifies), so a trailing-year rule can judge every planted month:
 - spend_spike: 1-3 on-contract invoices totalling 10-25x the vendor's expected monthly spend;
 - off_contract_spend: 1-3 invoices without a contract totalling 1.5-4x that spend.
 """
@@ -40,7 +40,8 @@ def anomaly_plan(ctx: LandingContext) -> dict[str, np.ndarray]:
         rng, vendors, days = c.rng("spend/anomalies"), vendor_dim(c), spend_days(c)
         months = _eligible_months(c)
         cells = vendors["num"].size * months.size
-        n = min(cells, max(2 * MIN_PER_KIND, round(ANOMALY_SHARE * cells)))
+        history_months = np.arange(days.first.astype("datetime64[M]"), days.last.astype("datetime64[M]") + 1).size
+        n = min(cells, max(2 * MIN_PER_KIND, round(ANOMALY_SHARE * vendors["num"].size * history_months)))
         cell = np.sort(rng.choice(cells, n, replace=False))
         vendor, month = cell // months.size, months[cell % months.size]
         kind = rng.permutation(np.arange(n) % 2)
