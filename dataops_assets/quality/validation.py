@@ -7,6 +7,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from dataops_assets.governance.masking import mask_value
@@ -107,6 +108,8 @@ def _plain(value: Any) -> Any:
     """JSON-friendly value for check metadata."""
     if value is None or isinstance(value, (bool, int, float, str)):
         return value
+    if isinstance(value, (np.bool_, np.number)):  # numpy scalars GX reports: their Python value
+        return value.item()
     if isinstance(value, (list, tuple)):
         return [_plain(v) for v in value]
     if isinstance(value, dict):

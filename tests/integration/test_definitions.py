@@ -60,7 +60,8 @@ def test_product_assets_carry_spec_tags_and_metadata(asset_graph):
 
 def test_dbt_tests_are_asset_checks(asset_graph):
     checks = {key.name for key in asset_graph.get_check_keys_for_assets({dg.AssetKey("stg_crm__customers")})}
-    assert checks == {"unique_stg_crm__customers_customer_id", "not_null_stg_crm__customers_customer_id"}
+    assert checks == {"unique_stg_crm__customers_customer_id", "not_null_stg_crm__customers_customer_id",
+                      "no_invalid_values_stg_crm__customers_"}
 
 
 def test_suite_expectations_are_asset_checks(asset_graph):

@@ -71,7 +71,7 @@ def test_report_for_one_product_as_text(report):
     result = report("--product", "mission_logistics")
     assert result.exit_code == 0, result.output
     assert result.output.splitlines()[0].startswith("mission_logistics: quality score 99.")
-    assert "PASSED  error validity     status_in_set" in result.output
+    assert "PASSED  error validity     risk_score_between" in result.output
     assert "customer_360" not in result.output
     assert "staging (platform): quality score - (no quality suite)" in result.output
 

@@ -112,3 +112,9 @@ def test_volume_check_uses_previous_row_count(customer_suite):
 def test_query_selects_only_needed_columns(customer_suite):
     sql = model_query(customer_suite, '"warehouse"."main"."customer_360"', {"x": "1"})
     assert '"first_name"' not in sql and '"email"' in sql and '1 as "x"' in sql
+
+
+def test_observed_values_are_plain_json_numbers(customer_suite):
+    results = by_name(validate_frame(customers(20), customer_suite))
+    observed = results["days_since_last_update_max_between"].observed_value
+    assert observed == 0 and type(observed) is int  # not numpy's int64, not the string '0'
