@@ -11,6 +11,15 @@ from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings
 from dataops_assets.catalog.products import DataProduct
 
 LANDING_GROUP = "landing"
+# Quality dimension of a dbt test, by generic test; a test's `meta.dimension` overrides it.
+DBT_TEST_DIMENSIONS = {
+    "unique": "uniqueness",
+    "unique_combination": "uniqueness",
+    "not_null": "completeness",
+    "relationships": "consistency",
+    "accepted_values": "validity",
+    "no_invalid_values": "validity",
+}
 # The platform group that reads the landing zone; its owner also owns the landing assets.
 PLATFORM_GROUP = "staging"
 
@@ -40,6 +49,15 @@ class DataProductTranslator(DagsterDbtTranslator):
         return spec.merge_attributes(tags=_tags_for(product), metadata=_metadata_for(props, product))
 
 
+    def get_asset_check_spec(
+        self, asset_spec: dg.AssetSpec, manifest: Mapping[str, Any], unique_id: str, project: Any
+    ) -> dg.AssetCheckSpec | None:
+        spec = super().get_asset_check_spec(asset_spec, manifest, unique_id, project)
+        if spec is None:
+            return None
+        return spec._replace(metadata={**spec.metadata, **_check_metadata_for(manifest["nodes"].get(unique_id) or {})})
+
+
 def landing_asset_key(source_name: str, table_name: str) -> dg.AssetKey:
     return dg.AssetKey([LANDING_GROUP, source_name, table_name])
 
@@ -56,6 +74,15 @@ def _owners_for(manifest: Mapping[str, Any], props: Mapping[str, Any], product: 
     group = manifest.get("groups", {}).get(f"group.{manifest['metadata']['project_name']}.{PLATFORM_GROUP}")
     email = ((group or {}).get("owner") or {}).get("email")
     return [email] if email else []
+
+
+def _check_metadata_for(test: Mapping[str, Any]) -> dict[str, str]:
+    """A dbt test's severity (error blocks, warn does not) and quality dimension, as the report shows them."""
+    config = test.get("config") or {}
+    meta = config.get("meta") or test.get("meta") or {}
+    dimension = meta.get("dimension") or DBT_TEST_DIMENSIONS.get((test.get("test_metadata") or {}).get("name"))
+    found = {"severity": str(config.get("severity") or "error").lower(), "dimension": dimension}
+    return {key: value for key, value in found.items() if value}
 
 
 def _tags_for(product: DataProduct) -> dict[str, str]:

@@ -77,19 +77,20 @@ def _model_entry(instance: dg.DagsterInstance, asset_graph, model: str, suite: S
         "scored_at": _iso(recorded.timestamp) if recorded else None,
         "latest_run_id": run_id,
         "blocked_by": list(verdict.blocked_by),
-        "checks": [_check_entry(k, records.get(k), expectations.get(k.name)) for k in check_keys],
+        "checks": [_check_entry(k, records.get(k), expectations.get(k.name), asset_graph.get_check_spec(k))
+                   for k in check_keys],
     }
     return entry, verdict
 
 
-def _check_entry(key: dg.AssetCheckKey, record, expectation) -> dict[str, Any]:
+def _check_entry(key: dg.AssetCheckKey, record, expectation, spec: dg.AssetCheckSpec) -> dict[str, Any]:
     entry = {
         "name": key.name,
         "source": "great_expectations" if expectation else "dbt",
         "status": "not_run",
         "passed": None,
-        "severity": expectation.severity if expectation else None,
-        "dimension": expectation.dimension if expectation else None,
+        "severity": expectation.severity if expectation else spec.metadata.get("severity"),
+        "dimension": expectation.dimension if expectation else spec.metadata.get("dimension"),
         "unexpected_count": None,
         "unexpected_percent": None,
         "evaluated_at": None,
@@ -103,7 +104,8 @@ def _check_entry(key: dg.AssetCheckKey, record, expectation) -> dict[str, Any]:
         status="passed" if evaluation.passed else "failed",
         passed=bool(evaluation.passed),
         severity=entry["severity"] or evaluation.severity.value.lower(),
-        unexpected_count=_value(metadata.get("unexpected_count")),
+        # dbt tests count the rows (or, with a fail_calc, the values) they found
+        unexpected_count=_value(metadata.get("unexpected_count") or metadata.get("dagster_dbt/failed_row_count")),
         unexpected_percent=_value(metadata.get("unexpected_percent")),
         evaluated_at=_iso(record.event.timestamp),
         run_id=record.run_id,

@@ -73,3 +73,12 @@ def test_every_dbt_model_writes_through_the_duckdb_pool(asset_graph):
     dbt_models = [k for k in asset_graph.get_all_asset_keys() if asset_graph.get(k).is_materializable]
     assert dbt_models
     assert all(set(asset_graph.get(k).pools) == {"duckdb"} for k in dbt_models)
+
+
+def test_dbt_tests_carry_severity_and_dimension_for_the_report(asset_graph):
+    def metadata(check: str) -> dict:
+        spec = asset_graph.get_check_spec(dg.AssetCheckKey(dg.AssetKey("stg_crm__customers"), check))
+        return {k: spec.metadata.get(k) for k in ("severity", "dimension")}
+
+    assert metadata("unique_stg_crm__customers_customer_id") == {"severity": "error", "dimension": "uniqueness"}
+    assert metadata("no_invalid_values_stg_crm__customers_") == {"severity": "warn", "dimension": "validity"}

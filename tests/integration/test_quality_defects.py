@@ -7,7 +7,9 @@ fast; an `error` failure must keep the consuming product (revenue_analytics) fro
 from __future__ import annotations
 
 import datetime as dt
+import json
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -17,6 +19,8 @@ from dataops_assets.quality.suite import load_suites
 from dataops_assets.settings import QUALITY_SUITES_DIR, REPO_ROOT
 from tests.sandbox import (
     TEST_END,
+    VENV_BIN,
+    dataops_env,
     check_evaluation,
     check_metadata,
     latest_materialization_run,
@@ -45,6 +49,14 @@ def test_clean_data_fails_no_check(defect_baseline):
     for model, suite in suites.items():
         for expectation in suite.expectations:
             assert check_evaluation(defect_baseline, model, expectation.check_name)[0] is True, (model, expectation.check_name)
+
+
+def quality_report_json(home: Path) -> dict:
+    """`dataops quality report --json` over `home`, as a user runs it."""
+    result = subprocess.run([str(VENV_BIN / "dataops"), "quality", "report", "--json"], env=dataops_env(home),
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr[-2000:]
+    return json.loads(result.stdout)
 
 
 def assert_failed(home: Path, model: str, check: str, severity: str) -> None:
@@ -168,6 +180,11 @@ def test_unparseable_amount_fails_a_validity_check_and_the_other_rows_build(home
     assert check_metadata(home, "stg_pos__transactions", "no_invalid_values_stg_pos__transactions_")[
         "dagster_dbt/failed_row_count"] == 1
     assert latest_materialization_run(home, "sales_daily_metrics") == run_id
+    report = quality_report_json(home)
+    [invalid] = [c for m in report["platform"]["models"] if m["model"] == "stg_pos__transactions"
+                 for c in m["checks"] if c["name"] == "no_invalid_values_stg_pos__transactions_"]
+    assert (invalid["status"], invalid["severity"], invalid["dimension"], invalid["unexpected_count"]) == (
+        "failed", "warn", "validity", 1)
     parsed = warehouse_scalar(home, "select sum(amount) from main.stg_pos__transactions")
     assert warehouse_scalar(home, "select count(*) from main.stg_pos__transactions where amount is null") == 1
     assert float(warehouse_scalar(home, "select sum(revenue) from main.sales_daily_metrics")) == pytest.approx(parsed, abs=0.01)

@@ -8,11 +8,7 @@ final as (
     select
         transaction_date as sales_date,
         region,
-        count(*) as transaction_count,
-        cast(sum(quantity) as bigint) as units_sold,
-        count(distinct customer_id) as unique_customers,
-        cast(sum(amount) as decimal(18, 2)) as revenue,
-        cast(sum(amount) / count(*) as decimal(18, 2)) as avg_order_value
+        {{ sales_measures() }}
     from transactions
     group by transaction_date, region
 )
