@@ -94,3 +94,17 @@ def test_summary_without_instance_is_one_line_error(run):
     assert result.exit_code == 1
     assert result.output.strip().startswith("Error: ")
     assert "expected `make materialize` first" in result.output
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "message"),
+    [
+        ("DATAOPS_AS_OF", "yesterday", "DATAOPS_AS_OF: expected an ISO 8601 instant such as 2026-11-26T14:30:00Z, got 'yesterday'"),
+        ("DATAOPS_STAGE", "qa", "DATAOPS_STAGE: expected one of sandbox, pilot, production, got 'qa'"),
+    ],
+)
+def test_malformed_setting_is_one_line_error(run, monkeypatch, variable, value, message):
+    monkeypatch.setenv(variable, value)
+    result = run("products", "list")
+    assert result.exit_code == 1
+    assert result.output.strip() == f"Error: {message}"
