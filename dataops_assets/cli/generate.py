@@ -9,20 +9,18 @@ import click
 
 from dataops_assets.settings import load_settings
 
-END_FORMATS = ("%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M")
+DATE_FORMAT = "%Y-%m-%d"
+END_FORMATS = (DATE_FORMAT, "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M")
 
 
 def parse_window_end(text: str) -> dt.date | dt.datetime:
     """YYYY-MM-DD -> that date (the window ends at 23:59:59); YYYY-MM-DDTHH:MM[:SS] -> that UTC instant."""
-    try:
-        return dt.datetime.strptime(text, "%Y-%m-%d").date()
-    except ValueError:
-        pass
     for fmt in END_FORMATS:
         try:
-            return dt.datetime.strptime(text, fmt)
+            parsed = dt.datetime.strptime(text, fmt)
         except ValueError:
             continue
+        return parsed.date() if fmt == DATE_FORMAT else parsed
     raise ValueError(f"expected YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS] (UTC), got {text!r}")
 
 
@@ -33,10 +31,6 @@ def _end_option(ctx: click.Context, param: click.Parameter, value: str | None) -
         return parse_window_end(value)
     except ValueError as exc:
         raise click.BadParameter(str(exc), ctx=ctx, param=param) from None
-
-
-def _end_instant(end: dt.date | dt.datetime) -> dt.datetime:
-    return end if isinstance(end, dt.datetime) else dt.datetime.combine(end, dt.time(23, 59, 59))
 
 
 @click.command()
@@ -57,12 +51,13 @@ def generate(scale: float, seed: int, end: dt.date | dt.datetime, days: int, as_
         raise click.BadParameter(f"expected a number > 0, got {scale}", param_hint="--scale")
     if days < 1:
         raise click.BadParameter(f"expected a whole number >= 1, got {days}", param_hint="--days")
-    from dataops_assets.sources.generator import generate_landing  # numpy/duckdb only when generating
+    from dataops_assets.sources.event_window import Window  # numpy/duckdb only when generating
+    from dataops_assets.sources.generator import generate_landing
     from dataops_assets.sources.ground_truth import ground_truth_paths
 
     settings = load_settings()
     counts = generate_landing(settings.landing_dir, scale=scale, seed=seed, end_date=end, days=days)
-    window_end = _end_instant(end).isoformat()
+    window_end = Window.ending_at(end, days).end_instant.isoformat()
     truth = [str(path) for path in ground_truth_paths(settings.landing_dir)]
     if as_json:
         click.echo(json.dumps({
