@@ -8,6 +8,8 @@ DAGSTER_HOME ?= $(DATAOPS_HOME)/dagster
 SCALE ?= 1
 SEED ?= 42
 PYTEST_ARGS ?=
+PARTITION ?=
+PARTITION_RANGE ?=
 UI_PORT ?= 3000
 LOG_LEVEL ?= INFO
 
@@ -21,7 +23,9 @@ INSTALLED := $(VENV)/.installed
 
 .PHONY: run test materialize data install instance parse ui bench test-deps clean
 
-run: install data materialize
+# Every partition of the generated window: build, audit and publish everything.
+run: install data
+	$(MAKE) materialize PARTITION_RANGE=all
 
 test: install test-deps
 	$(BIN)/pytest $(PYTEST_ARGS)
@@ -42,13 +46,15 @@ instance:
 	cp dagster.yaml $(DAGSTER_HOME)/dagster.yaml
 
 parse: install
-	$(BIN)/dbt parse --project-dir dbt_project --profiles-dir dbt_project --quiet
+	$(BIN)/python -m dataops_assets.dbt.manifest
 
-# Materializes every asset from what is in the landing zone now (no data generation).
+# Materializes every asset from what is in the landing zone now (no data generation): one
+# `dagster asset materialize` per partitions definition (unpartitioned, daily, monthly), the latest
+# partition by default; PARTITION=YYYY-MM-DD or PARTITION_RANGE=START...END (or all) to choose.
 materialize: install instance parse
-	PATH=$(CURDIR)/$(BIN):$$PATH $(BIN)/dagster asset materialize -m dataops_assets.definitions --select '*' \
-	  --config-json '{"loggers": {"console": {"config": {"log_level": "$(LOG_LEVEL)"}}}}'
-	$(BIN)/dataops summary
+	$(BIN)/dataops materialize $(if $(PARTITION),--partition $(PARTITION)) \
+	  $(if $(PARTITION_RANGE),--partition-range $(PARTITION_RANGE)) --log-level $(LOG_LEVEL); \
+	  status=$$?; $(BIN)/dataops summary; exit $$status
 
 # Started from DAGSTER_HOME: `dagster dev` warns when the folder it starts in holds a dagster.yaml
 # other than DAGSTER_HOME's (the repository's is the template `make instance` copies).

@@ -2,17 +2,27 @@
 
 from __future__ import annotations
 
+import warnings
+
 import dagster as dg
 from dagster_dbt import DbtCliResource, DbtProject
+from dagster_duckdb import DuckDBResource
 
-from dataops_assets.catalog.products import load_products, models_by_name, read_manifest
-from dataops_assets.dbt.assets import build_dbt_group_assets, build_landing_specs
+from dataops_assets.catalog.products import load_products, models_by_name, read_manifest, upstream_models
+from dataops_assets.catalog.spec import Partitioning
+from dataops_assets.dbt.assets import DbtSelection, build_dbt_run_assets, build_landing_specs
 from dataops_assets.dbt.manifest import dbt_executable, ensure_manifest
+from dataops_assets.dbt.partitions import partitions_definitions
 from dataops_assets.dbt.translator import DataProductTranslator
-from dataops_assets.quality.checks import build_suite_checks
+from dataops_assets.publish.assets import PublishTarget, build_publish_asset
+from dataops_assets.quality.checks import CheckedModel, build_suite_checks
 from dataops_assets.quality.suite import load_suites
 from dataops_assets.settings import DBT_PROJECT_DIR, QUALITY_SUITES_DIR, REPO_ROOT, Settings, load_settings
 from dataops_assets.sources.landing_contract import check_landing
+
+# Partitioned asset checks and backfill policies are Dagster previews; their warnings would print on every load.
+warnings.filterwarnings("ignore", message=".*partitions_def on an AssetCheckSpec.*")
+warnings.filterwarnings("ignore", message=".*`backfill_policy` of function `asset`.*")
 
 
 def build_definitions(settings: Settings) -> dg.Definitions:
@@ -20,26 +30,69 @@ def build_definitions(settings: Settings) -> dg.Definitions:
     products = load_products(manifest)
     translator = DataProductTranslator(products)
     project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
+    partitions = partitions_definitions(settings)
+    models = models_by_name(manifest)
+    specs = {name: translator.get_asset_spec(manifest, node["unique_id"], project) for name, node in models.items()}
+    partitioning = {name: product.partitioning for product in products.values() for name in product.partition_columns}
+    columns = {name: column for product in products.values() for name, column in product.partition_columns.items()}
 
     def vet_landing(keys: set[dg.AssetKey]) -> None:
         check_landing(settings.landing_dir, [(key.path[1], key.path[2]) for key in keys])
 
-    models = models_by_name(manifest)
+    def checked(name: str) -> CheckedModel:
+        cadence = partitioning.get(name, Partitioning.NONE)
+        return CheckedModel(specs[name].key, models[name]["relation_name"], partitions.get(cadence), columns.get(name))
+
+    dbt_steps = [
+        build_dbt_run_assets(project, translator, cadence, selection, partitions.get(cadence), settings, vet_landing)
+        for cadence, selection in dbt_selections(partitioning, manifest["metadata"]["adapter_type"]).items()
+    ]
     suites = load_suites(QUALITY_SUITES_DIR, models, REPO_ROOT)
+    suite_checks = build_suite_checks(suites, models, products, {name: checked(name) for name in suites})
+    severities = check_severities([*dbt_steps, *suite_checks])
+    publish = []
+    for product in products.values():
+        for name in product.public_models:
+            model = checked(name)
+            upstream = {specs[up].key: severities[specs[up].key]
+                        for up in upstream_models(manifest, name) if specs[up].key in severities}
+            publish.append(build_publish_asset(PublishTarget(
+                product=product.id, model=name, model_key=model.key, relation=model.relation,
+                checks=severities.get(model.key, {}), upstream=upstream,
+                partitions_def=model.partitions_def, partition_column=model.partition_column,
+                tags=specs[name].tags, owners=tuple(specs[name].owners),
+            ), settings))
     return dg.Definitions(
-        asset_checks=build_suite_checks(suites, models, products, settings.warehouse_path),
-        assets=[
-            *build_landing_specs(manifest, translator, settings),
-            *(build_dbt_group_assets(project, translator, group, settings, vet_landing) for group in dbt_groups(manifest)),
-        ],
-        resources={"dbt": DbtCliResource(project_dir=project, dbt_executable=dbt_executable())},
+        asset_checks=suite_checks,
+        assets=[*build_landing_specs(manifest, translator, settings), *dbt_steps, *publish],
+        resources={
+            "dbt": DbtCliResource(project_dir=project, dbt_executable=dbt_executable()),
+            "duckdb": DuckDBResource(database=str(settings.warehouse_path), connection_config=settings.duckdb_config),
+        },
         # Steps share one DuckDB file that admits one writer: run them one after another, in process.
         executor=dg.in_process_executor,
     )
 
 
-def dbt_groups(manifest: dict) -> list[str]:
-    return sorted(group["name"] for group in manifest["groups"].values())
+def dbt_selections(partitioning: dict[str, Partitioning], adapter_type: str) -> dict[Partitioning, DbtSelection]:
+    """One dbt selection per partitions definition that has models: the unpartitioned step takes
+    everything the partitioned ones do not."""
+    partitioned = sorted(partitioning)
+    selections = {Partitioning.NONE: DbtSelection("fqn:*", " ".join(partitioned) or None, adapter_type)}
+    for cadence in (Partitioning.DAILY, Partitioning.MONTHLY):
+        names = sorted(name for name, value in partitioning.items() if value is cadence)
+        if names:
+            selections[cadence] = DbtSelection(" ".join(names), None, adapter_type)
+    return selections
+
+
+def check_severities(definitions: list) -> dict[dg.AssetKey, dict[dg.AssetCheckKey, str]]:
+    """Every check of the given assets and checks definitions, by asset, with its severity."""
+    found: dict[dg.AssetKey, dict[dg.AssetCheckKey, str]] = {}
+    for definition in definitions:
+        for spec in definition.check_specs:
+            found.setdefault(spec.asset_key, {})[spec.key] = str(spec.metadata.get("severity", "error"))
+    return found
 
 
 @dg.definitions

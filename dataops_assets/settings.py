@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,6 +16,23 @@ DEFAULT_HOME = ".dataops"
 # Every step that opens the DuckDB warehouse claims this Dagster pool (limit 1 in dagster.yaml).
 DUCKDB_POOL = "duckdb"
 STAGES = ("sandbox", "pilot", "production")
+DEFAULT_DUCKDB_MEMORY_LIMIT = "1GB"
+DEFAULT_DUCKDB_THREADS = 2
+DEFAULT_KEEP_VERSIONS = 5
+_MEMORY_LIMIT = re.compile(r"^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$")
+
+
+@dataclass(frozen=True)
+class DuckDBSettings:
+    """DuckDB's memory cap, threads and spill folder: the same for dbt's profile and Python reads."""
+
+    memory_limit: str = DEFAULT_DUCKDB_MEMORY_LIMIT
+    threads: int = DEFAULT_DUCKDB_THREADS
+    temp_directory: Path | None = None  # None: <home>/tmp/duckdb
+
+    def connection_config(self, home: Path) -> dict[str, str | int]:
+        return {"memory_limit": self.memory_limit, "threads": self.threads,
+                "temp_directory": str(self.temp_directory or home / "tmp" / "duckdb")}
 
 
 @dataclass(frozen=True)
@@ -26,6 +44,11 @@ class Settings:
     dagster_home: Path | None = None
     # The UTC instant current-state models are evaluated at; None: each dbt run's start.
     as_of: dt.datetime | None = None
+    duckdb: DuckDBSettings = DuckDBSettings()
+    # The first day of the daily and monthly partitions; None: the generated landing window's.
+    first_partition: dt.date | None = None
+    # Published versions kept per model (the current one always among them).
+    keep_versions: int = DEFAULT_KEEP_VERSIONS
 
     @property
     def landing_dir(self) -> Path:
@@ -39,6 +62,10 @@ class Settings:
     @property
     def published_dir(self) -> Path:
         return self.home / "published"
+
+    @property
+    def duckdb_config(self) -> dict[str, str | int]:
+        return self.duckdb.connection_config(self.home)
 
     @property
     def archive_dir(self) -> Path:
@@ -55,11 +82,16 @@ class Settings:
         `buildable` runs a test in the step that builds the last of its parents, so a product's
         relationship test to a staging model runs with the product, not with the staging layer.
         DATAOPS_AS_OF reaches dbt as the `as_of` var (dbt_project.yml); empty means the run's start.
+        The DuckDB settings reach the profile (profiles.yml) the same way.
         """
+        duckdb = self.duckdb_config
         return {
             "DATAOPS_HOME": str(self.home),
             "DBT_INDIRECT_SELECTION": "buildable",
             "DATAOPS_AS_OF": self.as_of.strftime("%Y-%m-%d %H:%M:%S") if self.as_of else "",
+            "DATAOPS_DUCKDB_MEMORY_LIMIT": str(duckdb["memory_limit"]),
+            "DATAOPS_DUCKDB_THREADS": str(duckdb["threads"]),
+            "DATAOPS_DUCKDB_TEMP_DIR": str(duckdb["temp_directory"]),
         }
 
 
@@ -71,12 +103,47 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
     if stage not in STAGES:
         raise ValueError(f"DATAOPS_STAGE: expected one of {', '.join(STAGES)}, got {stage!r}")
     dagster_home = env.get("DAGSTER_HOME")
+    temp_dir = env.get("DATAOPS_DUCKDB_TEMP_DIR")
     return Settings(
         home=home,
         stage=stage,
         dagster_home=Path(dagster_home).expanduser().resolve() if dagster_home else None,
         as_of=parse_as_of(env.get("DATAOPS_AS_OF") or ""),
+        duckdb=DuckDBSettings(
+            memory_limit=_memory_limit(env.get("DATAOPS_DUCKDB_MEMORY_LIMIT") or DEFAULT_DUCKDB_MEMORY_LIMIT),
+            threads=_positive_int("DATAOPS_DUCKDB_THREADS", env.get("DATAOPS_DUCKDB_THREADS"), DEFAULT_DUCKDB_THREADS),
+            temp_directory=Path(temp_dir).expanduser().resolve() if temp_dir else None,
+        ),
+        first_partition=_date("DATAOPS_FIRST_PARTITION", env.get("DATAOPS_FIRST_PARTITION") or ""),
+        keep_versions=_positive_int("DATAOPS_KEEP_VERSIONS", env.get("DATAOPS_KEEP_VERSIONS"), DEFAULT_KEEP_VERSIONS),
     )
+
+
+def _memory_limit(text: str) -> str:
+    if not _MEMORY_LIMIT.match(text.strip()):
+        raise ValueError(f"DATAOPS_DUCKDB_MEMORY_LIMIT: expected a size such as 1GB or 512MiB, got {text!r}")
+    return text.strip()
+
+
+def _positive_int(name: str, text: str | None, default: int) -> int:
+    if not (text or "").strip():
+        return default
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise ValueError(f"{name}: expected a whole number >= 1, got {text!r}")
+    return value
+
+
+def _date(name: str, text: str) -> dt.date | None:
+    if not text.strip():
+        return None
+    try:
+        return dt.date.fromisoformat(text.strip())
+    except ValueError:
+        raise ValueError(f"{name}: expected a date YYYY-MM-DD, got {text!r}") from None
 
 
 def parse_as_of(text: str) -> dt.datetime | None:
@@ -92,8 +159,3 @@ def parse_as_of(text: str) -> dt.datetime | None:
     if instant.tzinfo is not None:
         instant = instant.astimezone(dt.timezone.utc).replace(tzinfo=None)
     return instant.replace(microsecond=0)
-
-
-def export_dbt_env(settings: Settings) -> None:
-    """Make dbt subprocesses (which inherit os.environ) see absolute paths."""
-    os.environ.update(settings.dbt_env())

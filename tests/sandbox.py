@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 import os
@@ -63,16 +64,43 @@ def generate(home: Path, scale: float = TEST_SCALE, seed: int = TEST_SEED) -> No
     generate_landing(home / "landing", scale=scale, seed=seed, end_date=TEST_END, days=90)
 
 
-def materialize(home: Path, select: str = "*", as_of: dt.datetime | None = TEST_END) -> subprocess.CompletedProcess:
-    """`dagster asset materialize` exactly as CI and `make materialize` run it."""
+@dataclasses.dataclass(frozen=True)
+class Materialized:
+    """What a materialize call did: its exit code and output, and the Dagster runs it started."""
+
+    returncode: int
+    stdout: str
+    stderr: str
+    run_ids: frozenset[str]
+
+    @property
+    def output(self) -> str:
+        return self.stdout + self.stderr
+
+
+def materialize(home: Path, *args: str, select: str | None = None, partition: str | None = None,
+                as_of: dt.datetime | None = TEST_END) -> Materialized:
+    """`dataops materialize` as `make materialize` runs it (every partition unless args say otherwise),
+    or with `select`, one `dagster asset materialize --select` (and `--partition`) as CI may run it."""
     init_instance(home)
-    return subprocess.run(
-        [str(VENV_BIN / "dagster"), "asset", "materialize", "-m", "dataops_assets.definitions", "--select", select],
-        cwd=REPO_ROOT,
-        env=dataops_env(home, as_of),
-        capture_output=True,
-        text=True,
-    )
+    before = run_ids(home)
+    if select is None:
+        command = [str(VENV_BIN / "dataops"), "materialize", *(args or ("--partition-range", "all"))]
+    else:
+        command = [str(VENV_BIN / "dagster"), "asset", "materialize", "-m", "dataops_assets.definitions",
+                   "--select", select, *(("--partition", partition) if partition else ())]
+    result = subprocess.run(command, cwd=REPO_ROOT, env=dataops_env(home, as_of), capture_output=True, text=True)
+    return Materialized(result.returncode, result.stdout, result.stderr, frozenset(run_ids(home) - before))
+
+
+def run_ids(home: Path) -> set[str]:
+    import dagster as dg
+
+    if not (home / "dagster").exists():
+        return set()
+    with dg.DagsterInstance.from_config(str(home / "dagster")) as instance:
+        return {run.run_id for run in instance.get_runs()}
+
 
 def rewrite_landing(home: Path, source: str, table: str, select_sql: str) -> None:
     """Replace a landing table by `select_sql` evaluated over its current rows (the table `landing`)."""

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 
 from dataops_assets.catalog.errors import SpecError
-from dataops_assets.catalog.spec import DataProductSpec
+from dataops_assets.catalog.spec import DataProductSpec, Partitioning
 
 PRODUCTS_DIR = "models/products/"
 
@@ -25,10 +25,16 @@ class DataProduct:
     public_models: tuple[str, ...]
     upstream_products: tuple[str, ...]
     sources: tuple[str, ...]
+    # Public model -> its partition column (the model's `partition_column` config); {} when unpartitioned.
+    partition_columns: dict[str, str] = field(default_factory=dict)
 
     @property
     def id(self) -> str:
         return self.spec.id
+
+    @property
+    def partitioning(self) -> Partitioning:
+        return self.spec.partitions
 
     def pii_masking(self, model: str) -> dict[str, str]:
         """Column -> masking strategy for the PII columns of one of the product's models."""
@@ -62,6 +68,7 @@ def load_products(manifest: dict[str, Any]) -> dict[str, DataProduct]:
         spec = _validate_spec(group, (group.get("config") or {}).get("meta") or {})
         models = models_by_group.get(group["name"], [])
         _check_models(group, spec, models)
+        partition_columns = _partition_columns(group, spec, models)
         upstream_products, sources = _upstream_of(manifest, models, product_group_of)
         products[spec.id] = DataProduct(
             spec=spec,
@@ -70,12 +77,21 @@ def load_products(manifest: dict[str, Any]) -> dict[str, DataProduct]:
             public_models=tuple(sorted(m["name"] for m in models if m.get("access") == "public")),
             upstream_products=upstream_products,
             sources=sources,
+            partition_columns=partition_columns,
         )
     return products
 
 
-def downstream_products(products: dict[str, DataProduct], product_id: str) -> tuple[str, ...]:
-    return tuple(sorted(p.id for p in products.values() if product_id in p.upstream_products))
+def upstream_models(manifest: dict[str, Any], model: str) -> tuple[str, ...]:
+    """Every model a model reads, directly or not: the staging layer, intermediates, other products."""
+    nodes = manifest["nodes"]
+    found, stack = set(), list(models_by_name(manifest)[model]["depends_on"]["nodes"])
+    while stack:
+        uid = stack.pop()
+        if uid in nodes and nodes[uid]["resource_type"] == "model" and nodes[uid]["name"] not in found:
+            found.add(nodes[uid]["name"])
+            stack.extend(nodes[uid]["depends_on"]["nodes"])
+    return tuple(sorted(found))
 
 
 def _models_by_group(manifest: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
@@ -124,6 +140,30 @@ def _check_models(group: dict[str, Any], spec: DataProductSpec, models: list[dic
             )
 
 
+def _partition_columns(group: dict[str, Any], spec: DataProductSpec, models: list[dict[str, Any]]) -> dict[str, str]:
+    """Public model -> partition column; a partitioned product's public models must declare a date column
+    and the `replace_window` incremental strategy (macros/partition_window.sql), an unpartitioned one's none."""
+    found = {}
+    for m in (m for m in models if m.get("access") == "public"):
+        where = f"{m['original_file_path']}: model '{m['name']}'"
+        config = m.get("config") or {}
+        column = config.get("partition_column")
+        if spec.partitions is Partitioning.NONE:
+            if column:
+                raise SpecError(f"{where}: config 'partition_column': product '{spec.id}' has partitions: none, "
+                                f"expected no partition column, got {column!r}")
+            continue
+        if not column or column not in (m.get("columns") or {}):
+            raise SpecError(f"{where}: config 'partition_column': product '{spec.id}' is partitioned "
+                            f"{spec.partitions.value}, expected one of the model's columns, got {column!r}")
+        if config.get("materialized") != "incremental" or config.get("incremental_strategy") != "replace_window":
+            raise SpecError(f"{where}: config 'materialized': a {spec.partitions.value} partitioned model must be "
+                            f"incremental with incremental_strategy 'replace_window', got "
+                            f"{config.get('materialized')!r}/{config.get('incremental_strategy')!r}")
+        found[m["name"]] = column
+    return found
+
+
 def _is_product_group(group: dict[str, Any]) -> bool:
     meta = (group.get("config") or {}).get("meta") or {}
     return "data_product" in meta or group["original_file_path"].startswith(PRODUCTS_DIR)
@@ -162,6 +202,7 @@ def product_summary(product: DataProduct) -> dict[str, Any]:
         "classification": spec.classification.value,
         "status": spec.status.value,
         "public_models": list(product.public_models),
+        "partitions": product.partitioning.value,
     }
 
 

@@ -23,6 +23,14 @@ class MaskingStrategy(StrEnum):
     PARTIAL = "partial"
 
 
+class Partitioning(StrEnum):
+    """How a product's public models are partitioned: the cadence its data arrives and is rebuilt at."""
+
+    NONE = "none"  # a current-state snapshot, rebuilt whole
+    DAILY = "daily"
+    MONTHLY = "monthly"
+
+
 class ProductStatus(StrEnum):
     """Product lifecycle status (the product state machine's states)."""
 
@@ -76,6 +84,10 @@ class DataProductSpec(_Strict):
     classification: Classification
     tags: tuple[str, ...] = ()
     slos: Slos
+    partitions: Partitioning = Field(
+        default=Partitioning.NONE,
+        description="none, daily or monthly; partitioned public models are incremental with a partition_column.",
+    )
     pii_fields: tuple[PiiField, ...] = ()
     status: ProductStatus
     consumers: tuple[str, ...] = ()

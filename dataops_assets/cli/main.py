@@ -5,7 +5,9 @@ from __future__ import annotations
 import click
 
 from dataops_assets.cli.generate import generate
+from dataops_assets.cli.materialize import materialize
 from dataops_assets.cli.products import products
+from dataops_assets.cli.published import published
 from dataops_assets.cli.quality import quality
 from dataops_assets.cli.summary import summary
 from dataops_assets.settings import load_settings
@@ -21,6 +23,8 @@ def cli() -> None:
 
 
 cli.add_command(generate)
+cli.add_command(materialize)
 cli.add_command(products)
+cli.add_command(published)
 cli.add_command(summary)
 cli.add_command(quality)

@@ -1,13 +1,17 @@
-"""The dbt project as Dagster assets: one multi-asset for the models, specs for the landing tables."""
+"""The dbt project as Dagster assets: one multi-asset per partitions definition, specs for the landing tables."""
 
-from collections.abc import Callable, Iterable, Mapping
+import os
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
 
 import dagster as dg
-from dagster_dbt import DbtCliResource, DbtProject, dbt_assets
+from dagster_dbt import DbtCliInvocation, DbtCliResource, DbtProject, dbt_assets
 
+from dataops_assets.catalog.spec import Partitioning
 from dataops_assets.dbt.translator import LANDING_GROUP, DataProductTranslator
-from dataops_assets.settings import DUCKDB_POOL, Settings, export_dbt_env
+from dataops_assets.settings import DUCKDB_POOL, Settings
 
 
 def release_dbt_duckdb_lock() -> None:
@@ -36,44 +40,103 @@ def landing_keys_upstream(asset_deps: Mapping[dg.AssetKey, Iterable[dg.AssetKey]
     return found
 
 
-def build_dbt_group_assets(
+@dataclass(frozen=True)
+class DbtSelection:
+    """The dbt selection of one partitions definition's step, and the adapter it runs on."""
+
+    select: str
+    exclude: str | None
+    adapter_type: str
+
+
+def build_dbt_run_assets(
     project: DbtProject,
     translator: DataProductTranslator,
-    group: str,
+    partitioning: Partitioning,
+    selection: DbtSelection,
+    partitions_def: dg.TimeWindowPartitionsDefinition | None,
     settings: Settings,
     check_landing: Callable[[set[dg.AssetKey]], None],
 ) -> dg.AssetsDefinition:
-    """The models of one dbt group (a product, or the staging layer) as one step.
+    """Every model of one partitions definition as one step: one dbt invocation per run.
 
-    One step per group puts a step boundary between a product and the products consuming it,
-    so a failed blocking quality check on its outputs stops them. `check_landing` vets the
-    landing tables the selected models read before dbt starts; the dbt subprocess gets the
-    settings' paths and as-of instant through its environment.
+    Blocking happens at publication (write-audit-publish), so products need no step boundary
+    between them. A partitioned run passes its time window to dbt (a single-run backfill passes
+    the whole range); `check_landing` vets the landing tables the selected models read first.
     """
 
     @dbt_assets(
         manifest=project.manifest_path,
         project=project,
         dagster_dbt_translator=translator,
-        select=f"group:{group}",
-        name=f"dbt_{group}",
+        select=selection.select,
+        exclude=selection.exclude,
+        name=f"dbt_{partitioning.value}",
+        partitions_def=partitions_def,
         pool=DUCKDB_POOL,
     )
-    def dbt_group(context: dg.AssetExecutionContext, dbt: DbtCliResource):
+    def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
         landing = landing_keys_upstream(context.assets_def.asset_deps, context.selected_asset_keys)
         try:
             check_landing(landing)
         except ValueError as exc:
             raise dg.Failure(description=str(exc)) from None
-        export_dbt_env(settings)
-        try:
+        window = context.partition_time_window if partitions_def is not None else None
+        with dbt_environment(settings, window):
             # dbt unit tests check model logic on fixed rows, not the data: `make test` runs them.
-            yield from (dbt.cli(["build", "--exclude-resource-type", "unit_test"], context=context)
-                        .stream().fetch_row_counts().fetch_column_metadata())
+            # A failed test does not fail the step: its result gates the model's publication.
+            invocation = dbt.cli(["build", "--exclude-resource-type", "unit_test"], context=context,
+                                 raise_on_error=False)
+        try:
+            yield from invocation.stream().fetch_row_counts().fetch_column_metadata()
         finally:
-            release_dbt_duckdb_lock()
+            if selection.adapter_type == "duckdb":
+                release_dbt_duckdb_lock()
+        unbuilt = unbuilt_models(invocation)
+        if unbuilt:
+            raise dg.Failure(description=f"dbt build left models unbuilt, nothing of this step publishes: {unbuilt}")
 
-    return dbt_group
+    return dbt_models
+
+
+@contextmanager
+def dbt_environment(settings: Settings, window: dg.TimeWindow | None) -> Iterator[None]:
+    """os.environ as the dbt subprocess must see it (dagster-dbt copies it when starting dbt).
+
+    The window is always set, empty for unpartitioned steps, so an in-process run never leaks one
+    step's window into the next; the previous values come back afterwards.
+    """
+    values = {
+        **settings.dbt_env(),
+        "DATAOPS_WINDOW_START": window.start.strftime("%Y-%m-%d") if window else "",
+        "DATAOPS_WINDOW_END": window.end.strftime("%Y-%m-%d") if window else "",
+    }
+    previous = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for name, value in previous.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+def unbuilt_models(invocation: DbtCliInvocation) -> str:
+    """'' when dbt built every selected model; else which models failed or were skipped, and why."""
+    try:
+        results = invocation.get_artifact("run_results.json")["results"]
+    except FileNotFoundError:
+        return f"dbt exited with code {invocation.process.returncode} before running anything"
+    unbuilt = [r for r in results if r["unique_id"].startswith("model.") and r["status"] in ("error", "skipped")]
+    failed_tests = [r for r in results if r["unique_id"].startswith("test.") and r["status"] in ("error", "fail")]
+    if not unbuilt:
+        return ""
+    described = ", ".join(f"{r['unique_id'].split('.')[-1]} ({r['status']})" for r in unbuilt)
+    if failed_tests:
+        described += "; failed tests: " + ", ".join(r["unique_id"].split(".")[2] for r in failed_tests)
+    return described
 
 
 def build_landing_specs(

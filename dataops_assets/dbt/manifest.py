@@ -71,3 +71,9 @@ def dbt_error_summary(output: str) -> str:
         if len(kept) == 3:
             break
     return ": ".join(kept) or "no output"
+
+
+if __name__ == "__main__":  # `make parse`: dbt parse with the settings' environment
+    from dataops_assets.settings import load_settings
+
+    parse_project(load_settings())

@@ -9,6 +9,7 @@ import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings
 
 from dataops_assets.catalog.products import DataProduct
+from dataops_assets.catalog.spec import Partitioning
 
 LANDING_GROUP = "landing"
 # Quality dimension of a dbt test, by generic test; a test's `meta.dimension` overrides it.
@@ -22,6 +23,8 @@ DBT_TEST_DIMENSIONS = {
 }
 # The platform group that reads the landing zone; its owner also owns the landing assets.
 PLATFORM_GROUP = "staging"
+# Asset tag naming the partitions definition: `dagster asset materialize --select tag:partitions=daily`.
+PARTITIONS_TAG = "partitions"
 
 
 class DataProductTranslator(DagsterDbtTranslator):
@@ -43,7 +46,7 @@ class DataProductTranslator(DagsterDbtTranslator):
         spec = spec.replace_attributes(
             group_name=_group_for(props),
             owners=_owners_for(manifest, props, product),
-        )
+        ).merge_attributes(tags={PARTITIONS_TAG: partitioning_of(props, product).value})
         if product is None:
             return spec
         return spec.merge_attributes(tags=_tags_for(product), metadata=_metadata_for(props, product))
@@ -52,10 +55,20 @@ class DataProductTranslator(DagsterDbtTranslator):
     def get_asset_check_spec(
         self, asset_spec: dg.AssetSpec, manifest: Mapping[str, Any], unique_id: str, project: Any
     ) -> dg.AssetCheckSpec | None:
+        """dbt tests never block in Dagster: a failed `error` test stops its model's publication (the
+        publish gate reads its result), not the whole dbt step with every other model in it."""
         spec = super().get_asset_check_spec(asset_spec, manifest, unique_id, project)
         if spec is None:
             return None
-        return spec._replace(metadata={**spec.metadata, **_check_metadata_for(manifest["nodes"].get(unique_id) or {})})
+        metadata = {**spec.metadata, **_check_metadata_for(manifest["nodes"].get(unique_id) or {})}
+        return spec._replace(metadata=metadata, blocking=False)
+
+
+def partitioning_of(props: Mapping[str, Any], product: DataProduct | None) -> Partitioning:
+    """A partitioned product's public models carry its partitions; every other node is unpartitioned."""
+    if product is None or props.get("name") not in product.partition_columns:
+        return Partitioning.NONE
+    return product.partitioning
 
 
 def landing_asset_key(source_name: str, table_name: str) -> dg.AssetKey:

@@ -1,39 +1,54 @@
-"""Suites as Dagster asset checks: one check per expectation, one step per checked model."""
+"""Suites as Dagster asset checks: one check per expectation, one step per checked model, reading
+only what the run built through the DuckDB resource."""
 
+import functools
 from collections.abc import Mapping
-from pathlib import Path
+from dataclasses import dataclass
 
 import dagster as dg
-import duckdb
+from dagster_duckdb import DuckDBResource
 
+from dataops_assets.catalog.products import DataProduct
+from dataops_assets.dbt.partitions import window_predicate
 from dataops_assets.quality.expectations import DIMENSIONS
 from dataops_assets.quality.score import Outcome, dimension_scores, overall_score, product_score
-from dataops_assets.catalog.products import DataProduct
-from dataops_assets.quality.suite import Suite, resolve_refs
+from dataops_assets.quality.suite import Suite, resolve_refs, resolve_window
 from dataops_assets.quality.validation import ExpectationResult, model_query, validate_frame
 from dataops_assets.settings import DUCKDB_POOL
 
 SCORE_KEY = "dataops/quality_score"
 PRODUCT_SCORE_KEY = "dataops/product_quality_score"
 DIMENSION_KEY = "dataops/quality/{}"
+ROWS_KEY = "dataops/quality/rows_checked"
+WINDOW_KEY = "dataops/quality/window"  # the partition window checked, e.g. 2026-11-25..2026-11-26
+OBSERVATIONS_SEARCHED = 50
 SEVERITY = {"error": dg.AssetCheckSeverity.ERROR, "warn": dg.AssetCheckSeverity.WARN}
+
+
+@dataclass(frozen=True)
+class CheckedModel:
+    """Where a suite's model lives: its asset key (from the translator), relation and partitioning."""
+
+    key: dg.AssetKey
+    relation: str
+    partitions_def: dg.TimeWindowPartitionsDefinition | None = None
+    partition_column: str | None = None
 
 
 def build_suite_checks(
     suites: dict[str, Suite],
     models: dict[str, dict],
     products: dict[str, DataProduct],
-    warehouse_path: Path,
+    checked: Mapping[str, CheckedModel],
 ) -> list[dg.AssetChecksDefinition]:
-    """One multi-check per suite, wired to its model's relation, PII masking and sibling models."""
+    """One multi-check per suite, wired to its model's key, partitions, PII masking and sibling models."""
     return [
         build_quality_checks(
             suite,
-            relation=models[model]["relation_name"],
+            checked[model],
             computed_sql={name: resolve_refs(sql, models) for name, sql in suite.computed_columns.items()},
             pii_masking=products[suite.product].pii_masking(model),
-            warehouse_path=warehouse_path,
-            sibling_models=tuple(m for m, other in suites.items() if other.product == suite.product and m != model),
+            sibling_keys=tuple(checked[m].key for m, other in suites.items() if other.product == suite.product and m != model),
         )
         for model, suite in suites.items()
     ]
@@ -41,18 +56,18 @@ def build_suite_checks(
 
 def build_quality_checks(
     suite: Suite,
-    relation: str,
+    model: CheckedModel,
     computed_sql: dict[str, str],
     pii_masking: dict[str, str],
-    warehouse_path: Path,
-    sibling_models: tuple[str, ...] = (),
+    sibling_keys: tuple[dg.AssetKey, ...] = (),
 ) -> dg.AssetChecksDefinition:
-    """Checks for one model: `error` expectations are blocking, so downstream models wait for them.
+    """Checks for one model: `error` expectations are blocking, so its publication waits for them.
 
-    `sibling_models` are the product's other checked models: their latest scores and this one make
-    the product score recorded beside the model's.
+    A partitioned model's checks are partitioned too: they read only the rows of the partition(s)
+    the run built. `sibling_keys` are the product's other checked models: their latest scores and
+    this one make the product score recorded beside the model's.
     """
-    key = dg.AssetKey(suite.model)
+    key = model.key
     specs = [
         dg.AssetCheckSpec(
             name=e.check_name,
@@ -60,21 +75,28 @@ def build_quality_checks(
             blocking=e.blocking,
             description=e.description or f"{e.type} ({e.dimension}, {e.severity})",
             metadata={"dimension": e.dimension, "severity": e.severity, "expectation": e.type},
+            partitions_def=model.partitions_def,
         )
         for e in suite.expectations
     ]
-    query = model_query(suite, relation, computed_sql)
 
     @dg.multi_asset_check(specs=specs, name=f"quality_{suite.model}", can_subset=True, pool=DUCKDB_POOL,
                           description=f"Great Expectations suite {suite.path.name} on {suite.model}")
-    def quality_checks(context: dg.AssetCheckExecutionContext):
-        with duckdb.connect(str(warehouse_path), read_only=True) as con:
-            frame = con.execute(query).df()
-        results = validate_frame(frame, suite, previous_row_count(context, key), pii_masking)
+    def quality_checks(context: dg.AssetCheckExecutionContext, duckdb: DuckDBResource):
+        window = checked_window(context, model)
+        predicate = functools.partial(window_predicate, window=window) if window else None
+        computed = {name: resolve_window(sql, predicate) for name, sql in computed_sql.items()}
+        where = predicate(model.partition_column) if predicate else None
+        with duckdb.get_connection() as con:
+            frame = con.execute(model_query(suite, model.relation, computed, where)).df()
+        baseline = previous_rows_checked(context, key, window_label(window))
+        results = validate_frame(frame, suite, baseline, pii_masking)
         dimensions = dimension_scores(_outcome(r) for r in results)
         score = overall_score(dimensions)
-        siblings = [latest_scores(context.instance, dg.AssetKey(m))[0] for m in sibling_models]
+        siblings = [latest_scores(context.instance, k)[0] for k in sibling_keys]
         metadata = score_metadata(score, dimensions, len(frame))
+        if window:
+            metadata[WINDOW_KEY] = dg.MetadataValue.text(window_label(window))
         overall = product_score([score, *siblings])
         if overall is not None:
             metadata[PRODUCT_SCORE_KEY] = dg.MetadataValue.float(overall)
@@ -87,14 +109,29 @@ def build_quality_checks(
     return quality_checks
 
 
-def previous_row_count(context: dg.AssetCheckExecutionContext, key: dg.AssetKey) -> int | None:
-    """Row count of the materialization before this run's (the baseline for volume checks)."""
-    records = context.instance.fetch_materializations(dg.AssetRecordsFilter(asset_key=key), limit=2).records
-    earlier = [r for r in records if r.run_id != context.run.run_id]
-    if not earlier:
+def checked_window(context: dg.AssetCheckExecutionContext, model: CheckedModel) -> dg.TimeWindow | None:
+    """The partition window the run built (a single-run backfill: the whole range); None if unpartitioned."""
+    if model.partitions_def is None:
         return None
-    rows = earlier[0].asset_materialization.metadata.get("dagster/row_count")
-    return int(rows.value) if rows is not None else None
+    return context.partition_time_window
+
+
+def window_label(window: dg.TimeWindow | None) -> str:
+    return f"{window.start:%Y-%m-%d}..{window.end:%Y-%m-%d}" if window else ""
+
+
+def previous_rows_checked(context: dg.AssetCheckExecutionContext, key: dg.AssetKey, window: str) -> int | None:
+    """Rows an earlier run's checks read for the same window (the whole model when unpartitioned):
+    the baseline of volume checks. None when no earlier run checked that window."""
+    records = context.instance.fetch_observations(dg.AssetRecordsFilter(asset_key=key), limit=OBSERVATIONS_SEARCHED).records
+    for record in records:
+        metadata = record.asset_observation.metadata
+        if record.run_id == context.run.run_id or ROWS_KEY not in metadata:
+            continue
+        recorded = metadata.get(WINDOW_KEY)
+        if (recorded.value if recorded else "") == window:
+            return int(metadata[ROWS_KEY].value)
+    return None
 
 
 def latest_scores(instance: dg.DagsterInstance, key: dg.AssetKey) -> tuple[float | None, dict[str, float], float | None]:
@@ -118,7 +155,7 @@ def score_metadata(score: float | None, dimensions: dict[str, float], rows: int)
     metadata = {DIMENSION_KEY.format(d): dg.MetadataValue.float(v) for d, v in dimensions.items()}
     if score is not None:
         metadata[SCORE_KEY] = dg.MetadataValue.float(score)
-    metadata["dataops/quality/rows_checked"] = dg.MetadataValue.int(rows)
+    metadata[ROWS_KEY] = dg.MetadataValue.int(rows)
     return metadata
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -11,6 +12,8 @@ from typing import Any
 from dataops_assets.quality.expectations import DIMENSIONS, SEVERITIES, SUPPORTED, columns_of, default_check_name
 
 _REF = re.compile(r"ref\('([A-Za-z0-9_]+)'\)")
+# In a computed column: in_window('<date column>') keeps the rows of the partition window checked.
+_IN_WINDOW = re.compile(r"in_window\('([A-Za-z0-9_]+)'\)")
 
 
 class SuiteError(ValueError):
@@ -124,6 +127,11 @@ def _expectation(where: str, index: int, raw: Any, contract: set[str], computed:
         columns=tuple(columns_of(kind, kwargs)),
         min_ratio_to_previous=ratio,
     )
+
+
+def resolve_window(sql: str, predicate: Callable[[str], str] | None) -> str:
+    """Replace in_window('column') by the window's predicate on that column, or `true` if unpartitioned."""
+    return _IN_WINDOW.sub(lambda m: f"({predicate(m.group(1))})" if predicate else "true", sql)
 
 
 def resolve_refs(sql: str, models: dict[str, dict[str, Any]]) -> str:

@@ -27,10 +27,10 @@ class ExpectationResult:
     examples: list[Any]
 
 
-def model_query(suite: Suite, relation: str, computed_sql: dict[str, str]) -> str:
-    """SELECT of just the suite's columns plus its computed columns."""
+def model_query(suite: Suite, relation: str, computed_sql: dict[str, str], where: str | None = None) -> str:
+    """SELECT of just the suite's columns plus its computed columns, of the rows `where` keeps (all if None)."""
     items = [f'"{c}"' for c in suite.columns_read] + [f'{sql} as "{name}"' for name, sql in computed_sql.items()]
-    return f"select {', '.join(items) or '1 as _row'} from {relation}"
+    return f"select {', '.join(items) or '1 as _row'} from {relation}" + (f" where {where}" if where else "")
 
 
 @functools.cache

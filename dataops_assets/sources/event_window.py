@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
 SECONDS_PER_DAY = 86_400
+# In the landing zone: where its events and its longer spend history start (partitions start there).
+WINDOW_RECORD = "_window.json"
 # Relative activity per UTC hour: quiet nights, busy late morning and early evening.
 HOURLY_WEIGHTS = np.array(
     [1, 0.6, 0.4, 0.3, 0.3, 0.5, 1, 2, 3, 4, 4.5, 5, 5.5, 5, 4.5, 4.5, 5, 5.5, 6, 6, 5, 4, 3, 2],
@@ -102,3 +106,27 @@ def _squeeze_before(second: np.ndarray, limit: int) -> np.ndarray:
     hour = np.clip(np.searchsorted(_HOURLY_CDF, target, side="right") - 1, 0, 23)
     squeezed = 3600 * hour + (target - _HOURLY_CDF[hour]) / HOURLY_WEIGHTS[hour] * 3600
     return np.minimum(np.floor(squeezed).astype(np.int64), limit - 1)
+
+
+def write_window_record(landing_dir: Path, window: Window, history_start: dt.date) -> Path:
+    """Record the window beside the tables it describes, replaced in one rename."""
+    path = Path(landing_dir) / WINDOW_RECORD
+    path.parent.mkdir(parents=True, exist_ok=True)
+    record = {"start": window.start_date.isoformat(), "end": window.end_instant.isoformat(),
+              "history_start": history_start.isoformat()}
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(json.dumps(record, indent=2) + "\n")
+    tmp.replace(path)
+    return path
+
+
+def read_window_record(landing_dir: Path) -> dict[str, dt.date] | None:
+    """{'start', 'history_start'} of the landing zone's record; None if absent; malformed raises ValueError."""
+    path = Path(landing_dir) / WINDOW_RECORD
+    if not path.exists():
+        return None
+    try:
+        raw = json.loads(path.read_text())
+        return {key: dt.date.fromisoformat(str(raw[key])) for key in ("start", "history_start")}
+    except (ValueError, KeyError, TypeError):
+        raise ValueError(f"{path}: expected JSON with dates 'start' and 'history_start' (YYYY-MM-DD)") from None

@@ -15,13 +15,13 @@ from pathlib import Path
 
 import duckdb
 
-from dataops_assets.sources.event_window import Window
+from dataops_assets.sources.event_window import Window, write_window_record
 from dataops_assets.sources.fleet_tables import build_equipment, build_fleet_activity, build_weather
 from dataops_assets.sources.ground_truth import ground_truth_dir, write_ground_truth
 from dataops_assets.sources.helpdesk_tables import build_support_tickets
 from dataops_assets.sources.landing_tables import (
     COUNTRIES, CUSTOMER_ID_PATTERN, EMAIL_PATTERN, LANDING_TABLES, LOGISTICS_REGIONS, PRIMARY_KEYS,
-    TABLE_SCHEMAS, row_counts,
+    TABLE_SCHEMAS, row_counts, spend_history_days,
 )
 from dataops_assets.sources.landing_writer import CHUNK_ROWS, TableSink
 from dataops_assets.sources.procurement_anomalies import spend_anomaly_truth
@@ -114,4 +114,6 @@ def generate_landing(
         for job in _JOBS:
             written.update(_run_job(con, Path(landing_dir), ctx, job))
         write_ground_truth(con, Path(landing_dir), "procurement_spend_anomalies", spend_anomaly_truth(ctx))
+    history_start = ctx.window.end_date - dt.timedelta(days=spend_history_days(days) - 1)
+    write_window_record(Path(landing_dir), ctx.window, history_start)
     return {f"{source}/{table}": written[table] for source, tables in LANDING_TABLES.items() for table in tables}

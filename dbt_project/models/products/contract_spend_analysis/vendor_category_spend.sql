@@ -1,3 +1,5 @@
+{{ config(materialized='incremental', incremental_strategy='replace_window', partition_column='spend_month',
+          on_schema_change='fail') }}
 -- Monthly spend per vendor and category, on and off contract, against the contract value
 -- prorated to the month, with anomalies judged against the vendor's own history and contract.
 -- Rules and thresholds: vendor_category_spend.yml (thresholds are the spend_anomaly vars).
@@ -90,6 +92,7 @@ final as (
         end as anomaly_reason
     from flagged
     left join vendors on flagged.vendor_id = vendors.vendor_id
+    where {{ in_partition_window('flagged.spend_month') }}
 )
 
 select * from final

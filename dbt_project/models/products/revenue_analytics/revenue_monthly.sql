@@ -1,7 +1,11 @@
+{{ config(materialized='incremental', incremental_strategy='replace_window', partition_column='revenue_month',
+          on_schema_change='fail') }}
 -- Monthly revenue per customer country (country from the customer_360 product), with growth
 -- between complete months only. Revenue rules: int_orders__revenue.
 with orders as (
+    -- The window's months and the month before each (growth compares with it).
     select * from {{ ref('int_orders__revenue') }}
+    where {{ in_partition_window('revenue_month', lookback_months=1) }}
 ),
 
 customers as (
@@ -10,7 +14,8 @@ customers as (
 
 coverage as (
     -- Orders are loaded from this day on; a month starting earlier is only partly covered.
-    select min(order_date) as first_order_date, {{ as_of_timestamp() }} as as_of_ts from orders
+    select min(order_date) as first_order_date, {{ as_of_timestamp() }} as as_of_ts
+    from {{ ref('int_orders__revenue') }}
 ),
 
 monthly as (
@@ -63,6 +68,7 @@ final as (
             100 * {{ safe_divide('net_revenue - prev_month_net_revenue', 'prev_month_net_revenue') }}
         end as mom_growth_pct
     from with_previous
+    where {{ in_partition_window('revenue_month') }}
 )
 
 select * from final

@@ -1,5 +1,8 @@
+{{ config(materialized='incremental', incremental_strategy='replace_window', partition_column='sales_date',
+          on_schema_change='fail') }}
 with transactions as (
     select * from {{ ref('int_sales__transactions_enriched') }}
+    where {{ in_partition_window('transaction_date') }}
 ),
 
 final as (

@@ -1,7 +1,10 @@
+{{ config(materialized='incremental', incremental_strategy='replace_window', partition_column='sales_date',
+          on_schema_change='fail') }}
 -- One row per sales date and customer region: the grain at which distinct customers add up
 -- (seed 000's "distinct customers by date and region").
 with transactions as (
     select * from {{ ref('int_sales__transactions_enriched') }}
+    where {{ in_partition_window('transaction_date') }}
 ),
 
 final as (

@@ -1,0 +1,64 @@
+"""`dataops materialize`: one `dagster asset materialize` per partitions definition, every asset covered."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import click
+
+from dataops_assets.catalog.errors import SpecError
+from dataops_assets.catalog.products import load_products, read_manifest
+from dataops_assets.catalog.spec import Partitioning
+from dataops_assets.cli.partition_plan import PlannedRun, plan_runs
+from dataops_assets.dbt.manifest import ensure_manifest
+from dataops_assets.settings import REPO_ROOT, load_settings
+
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
+def dagster_command(run: PlannedRun, log_level: str) -> list[str]:
+    config = {"loggers": {"console": {"config": {"log_level": log_level}}}}
+    return [str(Path(sys.executable).parent / "dagster"), "asset", "materialize",
+            "-m", "dataops_assets.definitions", "-a", "defs", *run.cli_args(), "--config-json", json.dumps(config)]
+
+
+def partition_keys() -> dict[Partitioning, list[str]]:
+    """Partition keys of every partitions definition some product uses."""
+    from dataops_assets.dbt.partitions import partitions_definitions  # dagster only when materializing
+
+    settings = load_settings()
+    used = {p.partitioning for p in load_products(read_manifest(ensure_manifest(settings))).values()}
+    definitions = partitions_definitions(settings)
+    return {p: definitions[p].get_partition_keys() for p in (Partitioning.DAILY, Partitioning.MONTHLY) if p in used}
+
+
+@click.command()
+@click.option("--partition", default="", metavar="YYYY-MM-DD",
+              help="Run that day's partition (daily) and the month holding it (monthly).")
+@click.option("--partition-range", default="", metavar="START...END|all",
+              help="Run every partition between two days, as one run per partitions definition; all: every partition.")
+@click.option("--log-level", type=click.Choice(LOG_LEVELS, case_sensitive=False), default="INFO", show_default=True)
+@click.option("--dry-run", is_flag=True, help="Print the dagster commands instead of running them.")
+def materialize(partition: str, partition_range: str, log_level: str, dry_run: bool) -> None:
+    """Materialize every asset: the unpartitioned ones, then each partitions definition's (latest
+    partition by default). Runs go on after one fails; the exit code is 1 if any failed."""
+    try:
+        runs = plan_runs(partition_keys(), partition.strip(), partition_range.strip())
+    except (SpecError, RuntimeError, ValueError) as exc:
+        raise click.ClickException(str(exc)) from None
+    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
+    failed = []
+    for run in runs:
+        command = dagster_command(run, log_level.upper())
+        click.echo(f"==> dagster asset materialize {' '.join(run.cli_args())}", err=True)
+        if dry_run:
+            click.echo(" ".join(command))
+            continue
+        if subprocess.run(command, env=env, cwd=REPO_ROOT).returncode != 0:
+            failed.append(" ".join(run.cli_args()))
+    if failed:
+        raise click.ClickException(f"{len(failed)} of {len(runs)} runs failed: {'; '.join(failed)}")

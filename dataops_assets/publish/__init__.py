@@ -1,0 +1,1 @@
+"""Write-audit-publish: immutable published snapshots of the audited public models."""

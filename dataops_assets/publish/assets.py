@@ -1,0 +1,105 @@
+"""One publish asset per public model: the audited rows become the next immutable published version."""
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import dagster as dg
+from dagster_duckdb import DuckDBResource
+
+from dataops_assets.dbt.partitions import window_predicate
+from dataops_assets.publish.audit import (
+    blocking_failures, describe, latest_materialization_run, outcomes_in_run,
+)
+from dataops_assets.publish.snapshots import publish_snapshot
+from dataops_assets.settings import DUCKDB_POOL, Settings
+
+PUBLISHED_PREFIX = "published"
+
+
+@dataclass(frozen=True)
+class PublishTarget:
+    """A public model, the checks that audit it, and the checked models it reads (staging, other products)."""
+
+    product: str
+    model: str
+    model_key: dg.AssetKey
+    relation: str
+    checks: Mapping[dg.AssetCheckKey, str]  # every check on the model -> its severity
+    upstream: Mapping[dg.AssetKey, Mapping[dg.AssetCheckKey, str]] = field(default_factory=dict)
+    partitions_def: dg.TimeWindowPartitionsDefinition | None = None
+    partition_column: str | None = None
+    tags: Mapping[str, str] = field(default_factory=dict)
+    owners: tuple[str, ...] = ()
+
+
+def publish_asset_key(model: str) -> dg.AssetKey:
+    return dg.AssetKey([PUBLISHED_PREFIX, model])
+
+
+def build_publish_asset(target: PublishTarget, settings: Settings) -> dg.AssetsDefinition:
+    """Publishes what this run built, only if its `error` checks passed and so did those of the
+    latest build of every model it reads (built in this run or an earlier one: the staging layer,
+    other products' public models); otherwise fails and the previous version stays current."""
+    partitioned = target.partitions_def is not None
+    folder = settings.published_dir / target.product / target.model
+
+    @dg.asset(
+        key=publish_asset_key(target.model),
+        deps=[target.model_key],
+        group_name=target.product,
+        partitions_def=target.partitions_def,
+        backfill_policy=dg.BackfillPolicy.single_run() if partitioned else None,
+        pool=DUCKDB_POOL,
+        kinds={"parquet"},
+        owners=list(target.owners),
+        tags=dict(target.tags),
+        description=f"Published snapshots of {target.model}: {folder}/v=<n>, `current` names the readable one.",
+        metadata={"dataops/published_dir": dg.MetadataValue.path(str(folder))},
+    )
+    def publish(context: dg.AssetExecutionContext, duckdb: DuckDBResource) -> dg.MaterializeResult:
+        run_id = context.run.run_id
+        if latest_materialization_run(context.instance, target.model_key) != run_id:
+            raise dg.Failure(description=(
+                f"{target.model}: not built in this run; publication only takes rows a run has just "
+                f"built and audited: select {target.model} with {publish_asset_key(target.model).to_user_string()}"))
+        outcomes = outcomes_in_run(context.instance, target.checks, run_id)
+        failures = blocking_failures(outcomes) + upstream_failures(context.instance, target)
+        if failures:
+            raise dg.Failure(description=(
+                f"{target.model}: not published, the previous version stays current; failed error "
+                f"checks: {describe(failures)}"))
+        window = context.partition_time_window if partitioned else None
+        query = f"select * from {target.relation}"
+        if window is not None:
+            query += f" where {window_predicate(target.partition_column, window)}"
+        with duckdb.get_connection() as con:
+            publication = publish_snapshot(
+                con, settings.published_dir, target.product, target.model, query,
+                run_id=run_id,
+                checks=[o.to_json() for o in outcomes],
+                partition_column=target.partition_column,
+                partition_window=(window.start.date(), window.end.date()) if window else None,
+                keep=settings.keep_versions,
+            )
+        context.log.info(f"published {target.model} v={publication.version}: {publication.rows} rows at {publication.path}")
+        return dg.MaterializeResult(metadata={
+            "dataops/version": dg.MetadataValue.int(publication.version),
+            "dagster/row_count": dg.MetadataValue.int(publication.rows),
+            "dataops/source_run_id": dg.MetadataValue.text(run_id),
+            "dataops/path": dg.MetadataValue.path(str(publication.path)),
+            "dataops/published_at": dg.MetadataValue.text(publication.published_at),
+            "dataops/partitions_written": dg.MetadataValue.json(list(publication.partitions_written)),
+            "dataops/checks_passed": dg.MetadataValue.json([o.to_json() for o in outcomes if o.passed]),
+        })
+
+    return publish
+
+
+def upstream_failures(instance: dg.DagsterInstance, target: PublishTarget) -> list:
+    """Failed `error` checks of the latest build of every checked model the target reads."""
+    failures = []
+    for key, checks in sorted(target.upstream.items(), key=lambda item: item[0].to_user_string()):
+        run_id = latest_materialization_run(instance, key)
+        if run_id is not None:
+            failures += blocking_failures(outcomes_in_run(instance, checks, run_id))
+    return failures
