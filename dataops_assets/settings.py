@@ -159,3 +159,8 @@ def parse_as_of(text: str) -> dt.datetime | None:
     if instant.tzinfo is not None:
         instant = instant.astimezone(dt.timezone.utc).replace(tzinfo=None)
     return instant.replace(microsecond=0)
+
+
+if __name__ == "__main__":  # `eval "$(python -m dataops_assets.settings)"`: what a hand-run `dbt` needs
+    for name, value in load_settings().dbt_env().items():
+        print(f"export {name}={value!r}")

@@ -29,8 +29,11 @@ def dataops_env(home: Path, as_of: dt.datetime | None = TEST_END) -> dict[str, s
     `as_of` pins the instant current-state models are evaluated at; None leaves the default
     (each dbt run's start).
     """
+    from dataops_assets.settings import load_settings
+
     return {
         **os.environ,
+        **load_settings({"DATAOPS_HOME": str(home)}).dbt_env(),  # what the dbt profile reads
         "DATAOPS_HOME": str(home),
         "DAGSTER_HOME": str(home / "dagster"),
         "DATAOPS_AS_OF": as_of.isoformat() if as_of else "",
@@ -79,7 +82,7 @@ class Materialized:
 
 
 def materialize(home: Path, *args: str, select: str | None = None, partition: str | None = None,
-                as_of: dt.datetime | None = TEST_END) -> Materialized:
+                partition_range: str | None = None, as_of: dt.datetime | None = TEST_END) -> Materialized:
     """`dataops materialize` as `make materialize` runs it (every partition unless args say otherwise),
     or with `select`, one `dagster asset materialize --select` (and `--partition`) as CI may run it."""
     init_instance(home)
@@ -88,7 +91,8 @@ def materialize(home: Path, *args: str, select: str | None = None, partition: st
         command = [str(VENV_BIN / "dataops"), "materialize", *(args or ("--partition-range", "all"))]
     else:
         command = [str(VENV_BIN / "dagster"), "asset", "materialize", "-m", "dataops_assets.definitions",
-                   "--select", select, *(("--partition", partition) if partition else ())]
+                   "--select", select, *(("--partition", partition) if partition else ()),
+                   *(("--partition-range", partition_range) if partition_range else ())]
     result = subprocess.run(command, cwd=REPO_ROOT, env=dataops_env(home, as_of), capture_output=True, text=True)
     return Materialized(result.returncode, result.stdout, result.stderr, frozenset(run_ids(home) - before))
 
@@ -153,12 +157,25 @@ def _latest_evaluation(home: Path, model: str, check: str):
         return record.event.dagster_event.event_specific_data
 
 
-def latest_materialization_run(home: Path, model: str) -> str | None:
+def latest_materialization_run(home: Path, asset: str) -> str | None:
+    """Run id of the asset's latest materialization ("customer_360", "published/customer_360")."""
     import dagster as dg
 
     with dg.DagsterInstance.from_config(str(home / "dagster")) as instance:
-        event = instance.get_latest_materialization_event(dg.AssetKey(model))
+        event = instance.get_latest_materialization_event(dg.AssetKey.from_user_string(asset))
         return event.run_id if event else None
+
+
+def published_version(home: Path, product: str, model: str) -> int | None:
+    """The version `current` names for a public model, or None when nothing was published."""
+    from dataops_assets.publish.snapshots import current_publication
+
+    publication = current_publication(home / "published", product, model)
+    return publication.version if publication else None
+
+
+def product_of(model: str) -> str:
+    return project_manifest()["nodes"][f"model.dataops.{model}"]["group"]
 
 
 def latest_run_id(home: Path) -> str:

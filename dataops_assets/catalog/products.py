@@ -82,6 +82,10 @@ def load_products(manifest: dict[str, Any]) -> dict[str, DataProduct]:
     return products
 
 
+def downstream_products(products: dict[str, DataProduct], product_id: str) -> tuple[str, ...]:
+    return tuple(sorted(p.id for p in products.values() if product_id in p.upstream_products))
+
+
 def upstream_models(manifest: dict[str, Any], model: str) -> tuple[str, ...]:
     """Every model a model reads, directly or not: the staging layer, intermediates, other products."""
     nodes = manifest["nodes"]

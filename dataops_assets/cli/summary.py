@@ -6,11 +6,13 @@ import dataclasses
 import json
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from pathlib import Path
 
 import click
 import dagster as dg
 
 from dataops_assets.cli.instance_view import ProjectView, load_project_view, open_instance
+from dataops_assets.publish.snapshots import current_publication
 from dataops_assets.quality.report import quality_report
 from dataops_assets.quality.run_causes import NO_SUITE
 from dataops_assets.settings import load_settings
@@ -22,7 +24,7 @@ def summary(as_json: bool) -> None:
     """Summarise the latest materializations and checks of every product and of the platform layer."""
     settings = load_settings()
     with open_instance(settings) as instance:
-        statuses, platform = project_statuses(instance, load_project_view(settings))
+        statuses, platform = project_statuses(instance, load_project_view(settings), settings.published_dir)
     if as_json:
         click.echo(json.dumps({
             "warehouse": str(settings.warehouse_path),
@@ -33,9 +35,9 @@ def summary(as_json: bool) -> None:
     for status in statuses:
         click.echo("\n".join(_status_lines(status, status.product_id, show_models=True)))
     click.echo("\n".join(_status_lines(platform, f"{platform.product_id} (platform)", show_models=False)))
-    click.echo(f"\nOutputs: DuckDB warehouse {settings.warehouse_path}, e.g.\n"
-               f"  .venv/bin/python -c \"import duckdb; duckdb.connect('{settings.warehouse_path}', read_only=True)"
-               f".sql('select * from sales_daily_metrics limit 5').show()\"")
+    click.echo(f"\nPublished (what consumers read): {settings.published_dir}/<product>/<model>/v=<n>/, the file "
+               f"`current` names the readable version; `dataops published list` shows each one.")
+    click.echo(f"Write zone (dbt builds here; consumers do not read it): {settings.warehouse_path}")
     click.echo("UI: DATAOPS_HOME=... make ui  (runs `dagster dev -w workspace.yaml`, then open http://127.0.0.1:3000)")
 
 
@@ -53,7 +55,10 @@ def _status_lines(status: ProductStatus, label: str, show_models: bool) -> list[
         lines.append(f"    blocked by {', '.join(status.blocked_by)}")
     for model in status.models if show_models else ():
         rows = "not materialized" if model.rows is None else f"{model.rows:,} rows"
-        lines.append(f"    {model.model}: {rows} -> table main.{model.model}")
+        if model.partitions_materialized is not None:
+            rows += f" in {model.partitions_materialized} partitions"
+        published = "not published" if model.published_version is None else f"published v={model.published_version}"
+        lines.append(f"    {model.model}: {rows} in the warehouse, {published}")
     lines.extend(f"    FAILED {failed}" for failed in status.failed_checks)
     return lines
 
@@ -61,8 +66,10 @@ def _status_lines(status: ProductStatus, label: str, show_models: bool) -> list[
 @dataclass(frozen=True)
 class ModelStatus:
     model: str
-    rows: int | None
+    rows: int | None  # the warehouse table's rows after its latest build
     materialized_at: str | None
+    partitions_materialized: int | None = None  # None: unpartitioned
+    published_version: int | None = None  # the version consumers read; None: never published
 
 
 @dataclass(frozen=True)
@@ -78,19 +85,27 @@ class ProductStatus:
     score_reason: str | None = None  # why quality_score is null
 
 
-def project_statuses(instance: dg.DagsterInstance, view: ProjectView) -> tuple[list[ProductStatus], ProductStatus]:
+def project_statuses(
+    instance: dg.DagsterInstance, view: ProjectView, published_dir: Path
+) -> tuple[list[ProductStatus], ProductStatus]:
     """Each product's status and the platform layer's, from one quality report."""
     report = quality_report(instance, view.asset_graph, view.products, view.suites, view.platform)
-    products = [_status(instance, entry, view.products[entry["id"]].public_models) for entry in report["products"]]
-    return products, _status(instance, report["platform"], view.platform.models)
+
+    def model_status(group: str, model: str) -> ModelStatus:
+        return _model_status(instance, view.asset_graph, group, model, published_dir)
+
+    products = [_status(entry, [model_status(entry["id"], m) for m in view.products[entry["id"]].public_models])
+                for entry in report["products"]]
+    platform = _status(report["platform"], [model_status(view.platform.id, m) for m in view.platform.models])
+    return products, platform
 
 
-def _status(instance: dg.DagsterInstance, entry: dict, shown_models: tuple[str, ...]) -> ProductStatus:
+def _status(entry: dict, models: list[ModelStatus]) -> ProductStatus:
     """The latest materialization of each shown model and the tally of the entry's latest check results."""
     checks = [(model["model"], check) for model in entry["models"] for check in model["checks"]]
     return ProductStatus(
         product_id=entry["id"],
-        models=[_model_status(instance, m) for m in shown_models],
+        models=models,
         quality_score=entry["quality_score"],
         checks_passed=sum(c["status"] == "passed" for _, c in checks),
         checks_failed=sum(c["status"] == "failed" for _, c in checks),
@@ -101,10 +116,19 @@ def _status(instance: dg.DagsterInstance, entry: dict, shown_models: tuple[str, 
     )
 
 
-def _model_status(instance: dg.DagsterInstance, model: str) -> ModelStatus:
-    event = instance.get_latest_materialization_event(dg.AssetKey(model))
+def _model_status(instance: dg.DagsterInstance, asset_graph, group: str, model: str, published_dir: Path) -> ModelStatus:
+    key = dg.AssetKey(model)
+    event = instance.get_latest_materialization_event(key)
+    publication = current_publication(published_dir, group, model)
+    partitioned = asset_graph.has(key) and asset_graph.get(key).partitions_def is not None
     if event is None or event.asset_materialization is None:
         return ModelStatus(model=model, rows=None, materialized_at=None)
     row_count = event.asset_materialization.metadata.get("dagster/row_count")
     when = datetime.fromtimestamp(event.timestamp, tz=timezone.utc).isoformat(timespec="seconds")
-    return ModelStatus(model=model, rows=row_count.value if row_count else None, materialized_at=when)
+    return ModelStatus(
+        model=model,
+        rows=row_count.value if row_count else None,
+        materialized_at=when,
+        partitions_materialized=len(instance.get_materialized_partitions(key)) if partitioned else None,
+        published_version=publication.version if publication else None,
+    )

@@ -12,6 +12,7 @@ import dagster as dg
 from dagster._core.storage.asset_check_execution_record import AssetCheckExecutionRecordStatus
 
 from dataops_assets.catalog.products import DataProduct
+from dataops_assets.publish.audit import blocking_failures, latest_materialization_run, outcomes_in_run
 from dataops_assets.quality.run_causes import RunFacts, Verdict, judge_group, judge_model
 from dataops_assets.quality.run_history import latest_run_id, read_run_facts
 from dataops_assets.quality.suite import Suite
@@ -49,11 +50,12 @@ def _group_entry(instance: dg.DagsterInstance, asset_graph, group: ModelGroup, s
     judged = [_model_entry(instance, asset_graph, model, suites.get(model), run_facts) for model in group.models]
     judged = [(entry, verdict) for entry, verdict in judged if entry["checks"]]
     verdict = judge_group({entry["model"]: v for entry, v in judged}, [m for m in group.models if m in suites])
+    unpublished = {cause for entry, _ in judged for cause in entry["publication_blocked_by"]}
     return {
         "id": group.id,
         "quality_score": verdict.score,
         "score_reason": verdict.reason,
-        "blocked_by": list(verdict.blocked_by),
+        "blocked_by": sorted(set(verdict.blocked_by) | unpublished),
         "models": [entry for entry, _ in judged],
     }
 
@@ -80,7 +82,23 @@ def _model_entry(instance: dg.DagsterInstance, asset_graph, model: str, suite: S
         "checks": [_check_entry(k, records.get(k), expectations.get(k.name), asset_graph.get_check_spec(k))
                    for k in check_keys],
     }
+    # A public model (it has a suite): what keeps its latest build from being published.
+    entry["publication_blocked_by"] = publication_blockers(instance, asset_graph, key) if suite else []
     return entry, verdict
+
+
+def publication_blockers(instance: dg.DagsterInstance, asset_graph, key: dg.AssetKey) -> list[str]:
+    """`asset:check` of the failed `error` checks on the latest build of the model or of any model it
+    reads: what the publish gate refuses it for (the previous published version stays current)."""
+    causes = []
+    for asset in [key, *sorted(asset_graph.get_ancestor_asset_keys(key))]:
+        checks = {k: str(asset_graph.get_check_spec(k).metadata.get("severity", "error"))
+                  for k in asset_graph.get_check_keys_for_assets({asset})}
+        run_id = latest_materialization_run(instance, asset) if checks else None
+        if run_id is not None:
+            causes += [f"{f.key.asset_key.to_user_string()}:{f.key.name}"
+                       for f in blocking_failures(outcomes_in_run(instance, checks, run_id))]
+    return causes
 
 
 def _check_entry(key: dg.AssetCheckKey, record, expectation, spec: dg.AssetCheckSpec) -> dict[str, Any]:

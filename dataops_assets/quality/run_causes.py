@@ -22,7 +22,7 @@ class CheckOutcome:
     check: str
     step_key: str | None
     passed: bool
-    blocks: bool  # failed with ERROR severity on a blocking check: what depends on it is not run
+    blocks: bool  # failed with ERROR severity: what depends on it is not run or not published
 
     @property
     def ref(self) -> str:

@@ -50,7 +50,9 @@ def read_run_facts(instance: dg.DagsterInstance, run_id: str) -> RunFacts:
         elif event.event_type == DagsterEventType.ASSET_CHECK_EVALUATION_PLANNED:
             step_checked_assets[event.step_key].add(data.asset_key.to_user_string())
         elif event.event_type == DagsterEventType.ASSET_CHECK_EVALUATION:
-            blocks = not data.passed and data.severity == dg.AssetCheckSeverity.ERROR and bool(data.blocking)
+            # An `error` check blocks publication (and, for dbt tests, dbt's own downstream models)
+            # whether or not Dagster runs it as a blocking check.
+            blocks = not data.passed and data.severity == dg.AssetCheckSeverity.ERROR
             outcomes.append(CheckOutcome(data.asset_key.to_user_string(), data.check_name, event.step_key,
                                          bool(data.passed), blocks))
         elif event.event_type == DagsterEventType.STEP_FAILURE:

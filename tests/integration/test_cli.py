@@ -30,7 +30,8 @@ def test_products_list_json(run):
     assert products["mission_logistics"]["classification"] == "S"
     assert products["customer_360"]["owner"] == "marketing-data@example.com"
     assert set(products["customer_360"]) == {
-        "id", "name", "domain", "version", "owner", "team", "classification", "status", "public_models"
+        "id", "name", "domain", "version", "owner", "team", "classification", "status", "public_models",
+        "partitions",
     }
 
 

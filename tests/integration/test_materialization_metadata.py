@@ -49,10 +49,15 @@ def test_no_check_failed_on_clean_data(instance, materialized_home):
     from dataops_assets.cli.summary import project_statuses
     from dataops_assets.settings import Settings
 
-    statuses, platform = project_statuses(instance, load_project_view(Settings(home=materialized_home)))
+    settings = Settings(home=materialized_home)
+    statuses, platform = project_statuses(instance, load_project_view(settings), settings.published_dir)
     assert {status.product_id for status in statuses} == PRODUCT_IDS
     for status in [*statuses, platform]:
         assert status.checks_failed == 0 and status.checks_not_run == 0, status
         assert status.checks_passed > 0
         assert status.blocked_by == []
     assert all(model.rows for status in statuses for model in status.models)
+    # Every public model is published once (one `all` run); partitioned ones count their partitions.
+    assert all(model.published_version == 1 for status in statuses for model in status.models)
+    sales = next(m for s in statuses if s.product_id == "sales_daily_metrics" for m in s.models)
+    assert sales.partitions_materialized == 90

@@ -1,4 +1,5 @@
-"""Reports name causes: a failed shared staging key check blocks every product, and both reports say so.
+"""Reports name causes: a failed shared staging key check blocks every product that reads it, and
+both reports say so, whether it stopped the product's checks or only its publication.
 
 The defect runs once on a copy of the session's defect baseline, and both commands read that copy.
 """
@@ -13,20 +14,26 @@ import pytest
 from click.testing import CliRunner
 
 from dataops_assets.cli.main import cli
-from tests.sandbox import PRODUCT_IDS, latest_run_id, materialize, rewrite_landing
+from tests.sandbox import PRODUCT_IDS, Materialized, materialize, rewrite_landing
 
 DUPLICATE_CUSTOMER_ID = "stg_crm__customers:unique_stg_crm__customers_customer_id"
+# Built in the unpartitioned dbt step the failed test stopped: their checks did not run.
+NOT_CHECKED = {"customer_360", "mission_logistics", "product_performance"}
+# Checked in their own runs, but they read stg_crm__customers: not published.
+NOT_PUBLISHED = {"sales_daily_metrics", "revenue_analytics"}
+# Reads procurement only, in its own run: unaffected.
+UNAFFECTED = PRODUCT_IDS - NOT_CHECKED - NOT_PUBLISHED
 
 
 @pytest.fixture(scope="module")
-def duplicated(defect_baseline, tmp_path_factory) -> Path:
+def duplicated(defect_baseline, tmp_path_factory) -> tuple[Path, Materialized]:
     """The baseline re-materialized after one customer row was landed twice."""
     home = tmp_path_factory.mktemp("causes_duplicate") / "home"
     shutil.copytree(defect_baseline, home)
     rewrite_landing(home, "crm", "customers", "select * from landing union all (select * from landing limit 1)")
     result = materialize(home)
-    assert result.returncode != 0, "a failed blocking staging key check must fail the run"
-    return home
+    assert result.returncode != 0, "a failed error-severity staging key check must fail the run"
+    return home, result
 
 
 @pytest.fixture
@@ -61,41 +68,59 @@ def test_clean_home_names_no_cause(defect_baseline, dataops):
 
 
 def test_report_names_the_staging_check_that_blocked_every_product(duplicated, dataops):
-    report = json.loads(dataops(duplicated, "quality", "report", "--json"))
-    run_id = latest_run_id(duplicated)
+    home, result = duplicated
+    report = json.loads(dataops(home, "quality", "report", "--json"))
+    products = {p["id"]: p for p in report["products"]}
     not_run = {p["id"] for p in report["products"]
                if any(c["status"] == "not_run" for m in p["models"] for c in m["checks"])}
-    # All staging views are one step: its failure stops every product, fleet-only ones included.
-    assert not_run == PRODUCT_IDS
-    for product in report["products"]:
-        assert DUPLICATE_CUSTOMER_ID in product["blocked_by"], product["id"]
+    assert not_run == NOT_CHECKED
+    for product_id in NOT_CHECKED | NOT_PUBLISHED:
+        assert DUPLICATE_CUSTOMER_ID in products[product_id]["blocked_by"], product_id
+    for product_id in NOT_CHECKED:
+        product = products[product_id]
         assert product["quality_score"] is None and DUPLICATE_CUSTOMER_ID in product["score_reason"]
         for model in product["models"]:
-            assert model["latest_run_id"] == run_id
+            run_id = model["latest_run_id"]
+            assert run_id in result.run_ids
             assert DUPLICATE_CUSTOMER_ID in model["blocked_by"], model["model"]
             # The baseline's score is stale: it must not be shown.
             assert (model["quality_score"], model["dimensions"], model["scored_at"]) == (None, {}, None)
             assert model["score_reason"].startswith(f"not scored by the latest run {run_id[:8]}: blocked by ")
+    for product_id in NOT_PUBLISHED:
+        public = [m for m in products[product_id]["models"] if m["publication_blocked_by"]]
+        assert public and all(DUPLICATE_CUSTOMER_ID in m["publication_blocked_by"] for m in public), product_id
+        assert products[product_id]["quality_score"] is not None  # its checks ran on what was built
+    for product_id in UNAFFECTED:
+        assert products[product_id]["blocked_by"] == [], product_id
 
     staging = {m["model"]: m for m in report["platform"]["models"]}
     checks = {c["name"]: c for c in staging["stg_crm__customers"]["checks"]}
     failed = checks["unique_stg_crm__customers_customer_id"]
-    assert (failed["status"], failed["run_id"]) == ("failed", run_id)
+    assert failed["status"] == "failed" and failed["run_id"] in result.run_ids
     assert report["platform"]["blocked_by"] == []  # the staging checks ran; one of them failed
 
 
 def test_summary_names_the_staging_check_that_blocked_every_product(duplicated, dataops):
-    summary = json.loads(dataops(duplicated, "summary", "--json"))
-    assert {s["product_id"] for s in summary["products"]} == PRODUCT_IDS
-    for status in summary["products"]:
-        assert status["checks_not_run"] > 0 and DUPLICATE_CUSTOMER_ID in status["blocked_by"], status["product_id"]
+    home, _ = duplicated
+    summary = json.loads(dataops(home, "summary", "--json"))
+    statuses = {s["product_id"]: s for s in summary["products"]}
+    assert set(statuses) == PRODUCT_IDS
+    for product_id in NOT_CHECKED:
+        status = statuses[product_id]
+        assert status["checks_not_run"] > 0 and DUPLICATE_CUSTOMER_ID in status["blocked_by"], product_id
         assert status["quality_score"] is None and status["score_reason"]
+    for product_id in NOT_PUBLISHED:
+        assert DUPLICATE_CUSTOMER_ID in statuses[product_id]["blocked_by"], product_id
     assert DUPLICATE_CUSTOMER_ID in summary["platform"]["failed_checks"]
 
-    lines = dataops(duplicated, "summary").splitlines()
-    for product_id in PRODUCT_IDS:
+    lines = dataops(home, "summary").splitlines()
+    for product_id in NOT_CHECKED | NOT_PUBLISHED:
         [line] = [line for line in lines if line.startswith(f"{product_id}: ")]
-        assert f"quality - (not scored by the latest run: blocked by {DUPLICATE_CUSTOMER_ID})" in line
-        assert line.endswith("[BLOCKED]")
+        assert line.endswith("[BLOCKED]"), line
+        if product_id in NOT_CHECKED:
+            assert f"quality - (not scored by the latest run: blocked by {DUPLICATE_CUSTOMER_ID})" in line
+    for product_id in UNAFFECTED:
+        [line] = [line for line in lines if line.startswith(f"{product_id}: ")]
+        assert line.endswith("[ok]"), line
     assert f"    FAILED {DUPLICATE_CUSTOMER_ID}" in lines
     assert any(line.startswith("staging (platform): checks ") for line in lines)

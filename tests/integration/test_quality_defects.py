@@ -1,7 +1,8 @@
 """Defect injection: corrupt the landing data, rerun, and the specific check fails with its severity.
 
 Each run injects several independent defects (different products or columns) so the suite stays
-fast; an `error` failure must keep the consuming product (revenue_analytics) from materializing.
+fast; an `error` failure keeps the model and every product consuming it (revenue_analytics) from
+being published, while the warehouse holds the new rows.
 """
 
 from __future__ import annotations
@@ -24,10 +25,11 @@ from tests.sandbox import (
     check_evaluation,
     check_metadata,
     latest_materialization_run,
-    latest_run_id,
     materialize,
+    product_of,
     project_manifest,
     public_models,
+    published_version,
     rewrite_landing,
     warehouse_scalar,
 )
@@ -84,7 +86,6 @@ def test_customer_and_spend_defects(home):
 
     result = materialize(home)
     assert result.returncode != 0, "an error-severity check failed, so the run must fail"
-    run_id = latest_run_id(home)
 
     assert_failed(home, "customer_360", "country_not_null", "ERROR")
     assert_failed(home, "customer_360", "account_status_in_set", "ERROR")
@@ -101,12 +102,16 @@ def test_customer_and_spend_defects(home):
     assert check_evaluation(home, "stg_procurement__spend",
                             "relationships_stg_procurement__spend_vendor_id__vendor_id__ref_stg_procurement__vendors_")[0] is False
 
-    # The checked models were rebuilt; the product consuming customer_360 was blocked.
-    assert latest_materialization_run(home, "customer_360") == run_id
-    assert latest_materialization_run(home, "revenue_monthly") != run_id
+    # Every model was rebuilt in the warehouse; what failed an error check, and what consumed it
+    # (revenue_analytics reads customer_360), was not published.
+    assert all(latest_materialization_run(home, model) in result.run_ids for model in public_models())
+    for model in ("customer_360", "revenue_monthly", "vendor_category_spend"):
+        assert latest_materialization_run(home, f"published/{model}") not in result.run_ids, model
+        assert published_version(home, product_of(model), model) == 1, model
     # Products with only warnings or no defects went through.
-    assert latest_materialization_run(home, "equipment_status") == run_id
-    assert latest_materialization_run(home, "product_performance") == run_id
+    for model in ("equipment_status", "product_performance"):
+        assert latest_materialization_run(home, f"published/{model}") in result.run_ids, model
+        assert published_version(home, product_of(model), model) == 2, model
 
 
 def test_malformed_ids_and_volume_drop(home):
@@ -119,21 +124,25 @@ def test_malformed_ids_and_volume_drop(home):
 
     result = materialize(home)
     assert result.returncode != 0
-    run_id = latest_run_id(home)
     assert_failed(home, "customer_360", "customer_id_match_regex", "ERROR")
     assert_failed(home, "sales_daily_metrics", "row_count_between", "ERROR")
     assert check_evaluation(home, "sales_daily_metrics", "revenue_gap_pct_max_between") == (True, "ERROR")
-    assert latest_materialization_run(home, "revenue_monthly") != run_id
+    assert latest_materialization_run(home, "revenue_monthly") in result.run_ids
+    assert latest_materialization_run(home, "published/revenue_monthly") not in result.run_ids
 
 
 def test_duplicate_keys_fail_the_staging_key_check(home):
     rewrite_landing(home, "catalog", "products", "select * from landing union all (select * from landing limit 2)")
     result = materialize(home)
     assert result.returncode != 0
-    run_id = latest_run_id(home)
     assert_failed(home, "stg_catalog__products", "unique_stg_catalog__products_product_id", "ERROR")
-    # A failed key check in the shared staging layer fails closed: no product is rebuilt.
-    assert all(latest_materialization_run(home, model) != run_id for model in public_models())
+    # A failed key check in the shared staging layer fails closed: dbt builds nothing downstream of
+    # it in that step, and no model reading it (sales from its own run included) is published.
+    assert latest_materialization_run(home, "product_performance") not in result.run_ids
+    for model in ("product_performance", "sales_daily_metrics", "sales_daily_region_metrics"):
+        assert latest_materialization_run(home, f"published/{model}") not in result.run_ids, model
+        assert published_version(home, product_of(model), model) == 1, model
+    assert "product_performance (skipped)" in result.output
 
 
 def test_dropped_column_stops_the_run_before_dbt_and_keeps_tables(home):
@@ -143,8 +152,7 @@ def test_dropped_column_stops_the_run_before_dbt_and_keeps_tables(home):
     assert result.returncode != 0
     assert ("landing/crm/customers/part-0000.parquet: column 'email' is missing, expected VARCHAR"
             in result.stdout + result.stderr)
-    run_id = latest_run_id(home)
-    assert all(latest_materialization_run(home, model) != run_id for model in public_models())
+    assert all(latest_materialization_run(home, model) not in result.run_ids for model in public_models())
     assert warehouse_scalar(home, CUSTOMER_360_FINGERPRINT) == before
 
 
@@ -175,11 +183,10 @@ def test_unparseable_amount_fails_a_validity_check_and_the_other_rows_build(home
         from landing""")
     result = materialize(home)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    run_id = latest_run_id(home)
     assert_failed(home, "stg_pos__transactions", "no_invalid_values_stg_pos__transactions_", "WARN")
     assert check_metadata(home, "stg_pos__transactions", "no_invalid_values_stg_pos__transactions_")[
         "dagster_dbt/failed_row_count"] == 1
-    assert latest_materialization_run(home, "sales_daily_metrics") == run_id
+    assert latest_materialization_run(home, "published/sales_daily_metrics") in result.run_ids
     report = quality_report_json(home)
     [invalid] = [c for m in report["platform"]["models"] if m["model"] == "stg_pos__transactions"
                  for c in m["checks"] if c["name"] == "no_invalid_values_stg_pos__transactions_"]

@@ -9,12 +9,12 @@ import pytest
 from click.testing import CliRunner
 
 from dataops_assets.cli.main import cli
-from tests.sandbox import PRODUCT_IDS, latest_run_id
+from tests.sandbox import PRODUCT_IDS, latest_materialization_run
 
 
 GROUP_FIELDS = {"id", "quality_score", "score_reason", "blocked_by", "models"}
 MODEL_FIELDS = {"model", "quality_score", "score_reason", "dimensions", "scored_at", "latest_run_id", "blocked_by",
-                "checks"}
+                "publication_blocked_by", "checks"}
 CHECK_FIELDS = {"name", "source", "status", "passed", "severity", "dimension", "unexpected_count",
                 "unexpected_percent", "evaluated_at", "run_id"}
 
@@ -36,7 +36,6 @@ def test_report_json_on_clean_data(report, materialized_home):
     document = json.loads(result.output)
     products = {p["id"]: p for p in document["products"]}
     assert set(products) == PRODUCT_IDS
-    latest_run = latest_run_id(materialized_home)
     for product in products.values():
         assert set(product) == GROUP_FIELDS
         # Clean sandbox data: every check passes; a `mostly` check (3 % stale positions allowed)
@@ -46,8 +45,9 @@ def test_report_json_on_clean_data(report, materialized_home):
         for model in product["models"]:
             assert set(model) == MODEL_FIELDS
             assert 99.0 <= model["quality_score"] <= 100.0
-            assert (model["score_reason"], model["blocked_by"]) == (None, [])
-            assert model["latest_run_id"] == latest_run
+            assert (model["score_reason"], model["blocked_by"], model["publication_blocked_by"]) == (None, [], [])
+            # Each partitions definition has its own run: a model's is the one that last built it.
+            assert model["latest_run_id"] == latest_materialization_run(materialized_home, model["model"]), model["model"]
             for check in model["checks"]:
                 assert set(check) == CHECK_FIELDS
                 assert check["status"] == "passed", (model["model"], check["name"])

@@ -9,7 +9,7 @@ import pytest
 from tests.sandbox import PRODUCT_IDS
 
 from dataops_assets.catalog.errors import SpecError
-from dataops_assets.catalog.products import downstream_products, load_products, product_detail
+from dataops_assets.catalog.products import downstream_products, load_products, product_detail, upstream_models
 
 FIXTURE = Path(__file__).parent.parent / "fixtures" / "manifest_products.json"
 
@@ -118,3 +118,52 @@ def test_product_without_public_model(manifest):
     broken = copy.deepcopy(manifest)
     broken["nodes"]["model.dataops.vendor_category_spend"]["access"] = "protected"
     assert "expected at least one model with access: public" in _load_error(broken)
+
+
+def _model(manifest: dict, name: str) -> dict:
+    return manifest["nodes"][f"model.dataops.{name}"]
+
+
+def test_partitioned_products_and_their_partition_columns(manifest):
+    products = load_products(manifest)
+    assert {p.id: p.partitioning.value for p in products.values()} == {
+        "sales_daily_metrics": "daily", "revenue_analytics": "monthly", "contract_spend_analysis": "monthly",
+        "customer_360": "none", "product_performance": "none", "mission_logistics": "none"}
+    assert products["sales_daily_metrics"].partition_columns == {
+        "sales_daily_metrics": "sales_date", "sales_daily_region_metrics": "sales_date"}
+    assert products["customer_360"].partition_columns == {}
+
+
+def test_partitioned_model_without_partition_column(manifest):
+    del _model(manifest, "revenue_monthly")["config"]["partition_column"]
+    message = _load_error(manifest)
+    assert message == ("models/products/revenue_analytics/revenue_monthly.sql: model 'revenue_monthly': config "
+                       "'partition_column': product 'revenue_analytics' is partitioned monthly, expected one of "
+                       "the model's columns, got None")
+
+
+def test_partition_column_not_a_column(manifest):
+    _model(manifest, "sales_daily_metrics")["config"]["partition_column"] = "day"
+    assert "expected one of the model's columns, got 'day'" in _load_error(manifest)
+
+
+def test_partitioned_model_must_replace_its_window(manifest):
+    _model(manifest, "vendor_category_spend")["config"]["materialized"] = "table"
+    assert "incremental with incremental_strategy 'replace_window', got 'table'/'replace_window'" in _load_error(manifest)
+
+
+def test_unpartitioned_product_with_a_partition_column(manifest):
+    _model(manifest, "customer_360")["config"]["partition_column"] = "signup_date"
+    assert "product 'customer_360' has partitions: none, expected no partition column, got 'signup_date'" in (
+        _load_error(manifest))
+
+
+def test_unknown_partitioning(manifest):
+    _spec(manifest, "revenue_analytics")["partitions"] = "hourly"
+    assert "field 'partitions': input should be 'none', 'daily' or 'monthly', got 'hourly'" in _load_error(manifest)
+
+
+def test_upstream_models_reach_staging_and_other_products(manifest):
+    upstream = upstream_models(manifest, "revenue_monthly")
+    assert {"customer_360", "int_orders__revenue", "stg_shop__orders"} <= set(upstream)
+    assert "revenue_monthly" not in upstream and "sales_daily_metrics" not in upstream

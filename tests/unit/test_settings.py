@@ -31,3 +31,27 @@ def test_as_of_reaches_dbt_or_stays_empty(tmp_path):
 def test_malformed_as_of_names_the_variable():
     with pytest.raises(ValueError, match=r"^DATAOPS_AS_OF: expected an ISO 8601 instant .*, got 'noon'$"):
         parse_as_of("noon")
+
+
+def test_duckdb_settings_reach_dbt_and_the_resource(tmp_path):
+    settings = load_settings({"DATAOPS_HOME": str(tmp_path), "DATAOPS_DUCKDB_MEMORY_LIMIT": "512MiB",
+                              "DATAOPS_DUCKDB_THREADS": "3"})
+    assert settings.duckdb_config == {"memory_limit": "512MiB", "threads": 3,
+                                      "temp_directory": str(tmp_path / "tmp" / "duckdb")}
+    env = settings.dbt_env()
+    assert (env["DATAOPS_DUCKDB_MEMORY_LIMIT"], env["DATAOPS_DUCKDB_THREADS"], env["DATAOPS_DUCKDB_TEMP_DIR"]) == (
+        "512MiB", "3", str(tmp_path / "tmp" / "duckdb"))
+    defaults = load_settings({"DATAOPS_HOME": str(tmp_path)})
+    assert (defaults.duckdb_config["memory_limit"], defaults.keep_versions, defaults.first_partition) == ("1GB", 5, None)
+
+
+@pytest.mark.parametrize(("name", "value", "message"), [
+    ("DATAOPS_DUCKDB_MEMORY_LIMIT", "lots", "DATAOPS_DUCKDB_MEMORY_LIMIT: expected a size such as 1GB or 512MiB, got 'lots'"),
+    ("DATAOPS_DUCKDB_THREADS", "0", "DATAOPS_DUCKDB_THREADS: expected a whole number >= 1, got '0'"),
+    ("DATAOPS_KEEP_VERSIONS", "five", "DATAOPS_KEEP_VERSIONS: expected a whole number >= 1, got 'five'"),
+    ("DATAOPS_FIRST_PARTITION", "2026-13-01", "DATAOPS_FIRST_PARTITION: expected a date YYYY-MM-DD, got '2026-13-01'"),
+])
+def test_malformed_run_settings_name_the_variable(tmp_path, name, value, message):
+    with pytest.raises(ValueError) as excinfo:
+        load_settings({"DATAOPS_HOME": str(tmp_path), name: value})
+    assert str(excinfo.value) == message
