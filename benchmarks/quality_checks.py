@@ -30,9 +30,11 @@ def run_checks(home: Path) -> dict:
     started = time.perf_counter()
     from dataops_assets.catalog.products import load_products, models_by_name, read_manifest
     from dataops_assets.dbt.manifest import manifest_path
-    from dataops_assets.quality.suite import load_suites, resolve_refs
+    from dataops_assets.quality.suite import load_suites, resolve_refs, resolve_window
     from dataops_assets.quality.validation import model_query, validate_frame
-    from dataops_assets.settings import QUALITY_SUITES_DIR
+    from dataops_assets.settings import QUALITY_SUITES_DIR, load_settings
+
+    settings = load_settings({**os.environ, "DATAOPS_HOME": str(home)})
 
     import duckdb
 
@@ -45,8 +47,8 @@ def run_checks(home: Path) -> dict:
     per_model, failed = {}, []
     for model, suite in suites.items():
         t0 = time.perf_counter()
-        computed = {n: resolve_refs(sql, models) for n, sql in suite.computed_columns.items()}
-        with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as con:
+        computed = {n: resolve_window(resolve_refs(sql, models), None) for n, sql in suite.computed_columns.items()}
+        with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True, config=settings.duckdb_config) as con:
             frame = con.execute(model_query(suite, models[model]["relation_name"], computed)).df()
         results = validate_frame(frame, suite, None, products[suite.product].pii_masking(model))
         failed += [f"{model}:{r.expectation.check_name}" for r in results if not r.passed]
@@ -78,8 +80,10 @@ def main() -> None:
         return
 
     bin_dir = Path(sys.executable).parent
-    env = {**os.environ, "DATAOPS_HOME": str(home), "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}",
-           "DBT_INDIRECT_SELECTION": "buildable"}
+    from dataops_assets.settings import load_settings
+
+    settings = load_settings({**os.environ, "DATAOPS_HOME": str(home)})
+    env = {**os.environ, **settings.dbt_env(), "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}"}
     if not (home / "landing").exists():
         subprocess.run([str(bin_dir / "dataops"), "generate", "--scale", str(args.scale)], env=env, check=True)
     dbt = [str(bin_dir / "dbt"), "build", "--project-dir", "dbt_project", "--profiles-dir", "dbt_project", "--quiet"]

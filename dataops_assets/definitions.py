@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import functools
 import warnings
 
 import dagster as dg
-from dagster_dbt import DbtCliResource, DbtProject
+from dagster_dbt import DbtProject
 from dagster_duckdb import DuckDBResource
 
 from dataops_assets.catalog.products import load_products, models_by_name, read_manifest, upstream_models
 from dataops_assets.catalog.spec import Partitioning
-from dataops_assets.dbt.assets import DbtSelection, build_dbt_run_assets, build_landing_specs
+from dataops_assets.dbt.assets import DbtSelection, InstalledDbtCliResource, build_dbt_run_assets, build_landing_specs
 from dataops_assets.dbt.manifest import dbt_executable, ensure_manifest
 from dataops_assets.dbt.partitions import partitions_definitions
 from dataops_assets.dbt.translator import DataProductTranslator
@@ -66,7 +67,7 @@ def build_definitions(settings: Settings) -> dg.Definitions:
         asset_checks=suite_checks,
         assets=[*build_landing_specs(manifest, translator, settings), *dbt_steps, *publish],
         resources={
-            "dbt": DbtCliResource(project_dir=project, dbt_executable=dbt_executable()),
+            "dbt": InstalledDbtCliResource(project_dir=project, dbt_executable=dbt_executable()),
             "duckdb": DuckDBResource(database=str(settings.warehouse_path), connection_config=settings.duckdb_config),
         },
         # Steps share one DuckDB file that admits one writer: run them one after another, in process.
@@ -95,6 +96,13 @@ def check_severities(definitions: list) -> dict[dg.AssetKey, dict[dg.AssetCheckK
     return found
 
 
+@functools.cache
+def _definitions_for(settings: Settings) -> dg.Definitions:
+    return build_definitions(settings)
+
+
 @dg.definitions
 def defs() -> dg.Definitions:
-    return build_definitions(load_settings())
+    """Built once per process and settings: `dagster asset materialize` loads the code location
+    several times per run."""
+    return _definitions_for(load_settings())

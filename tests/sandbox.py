@@ -106,6 +106,21 @@ def run_ids(home: Path) -> set[str]:
         return {run.run_id for run in instance.get_runs()}
 
 
+def copy_home(source: Path, target: Path) -> Path:
+    """A copy of a materialized home whose staging views read the copy's landing zone.
+
+    Staging views name their landing files by absolute path; a run that does not rebuild them
+    (a daily or monthly one) would otherwise read the original's files.
+    """
+    shutil.copytree(source, target)
+    result = subprocess.run(
+        [str(VENV_BIN / "dbt"), "run", "--select", "path:models/staging", "--project-dir", "dbt_project",
+         "--profiles-dir", "dbt_project", "--quiet"],
+        cwd=REPO_ROOT, env=dataops_env(target), capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout[-3000:]
+    return target
+
+
 def rewrite_landing(home: Path, source: str, table: str, select_sql: str) -> None:
     """Replace a landing table by `select_sql` evaluated over its current rows (the table `landing`)."""
     import duckdb

@@ -7,7 +7,7 @@
 
 A version is written into a hidden temporary folder, fsynced and renamed into place; only then is
 `current` replaced (temporary file, fsync, rename). A reader following `current` sees a complete
-version, the old or the new one, whenever the publisher dies.
+version, the old or the new one, whenever the publisher dies. One publisher per model at a time.
 """
 
 from __future__ import annotations
@@ -33,17 +33,19 @@ _IDENTIFIER = re.compile(r"^[a-z][a-z0-9_]*$")
 
 @dataclass(frozen=True)
 class Publication:
+    """One published version of a model, as its `_publication.json` records it."""
+
     product: str
     model: str
     version: int
-    path: Path
+    path: Path  # the v=<n> folder
     rows: int
     partition_column: str | None
-    partition_rows: dict[str, int] = field(default_factory=dict)  # partition value -> rows
-    partitions_written: tuple[str, ...] = ()  # written by this publication; the rest carried over
+    partition_rows: dict[str, int] = field(default_factory=dict)  # folder value, e.g. "2026-11-01" -> rows
+    partitions_written: tuple[str, ...] = ()  # written by this publication; the rest were carried over
     run_id: str = ""
     published_at: str = ""  # UTC, ISO 8601 seconds, "Z"
-    checks: tuple[dict, ...] = ()  # the check results it passed
+    checks: tuple[dict, ...] = ()  # the check results it passed, as the caller gave them
 
     def to_json(self) -> dict[str, Any]:
         return {"product": self.product, "model": self.model, "version": self.version, "path": str(self.path),
@@ -57,7 +59,7 @@ class Publication:
                    rows=int(data["rows"]), partition_column=data.get("partition_column"),
                    partition_rows={str(k): int(v) for k, v in (data.get("partition_rows") or {}).items()},
                    partitions_written=tuple(data.get("partitions_written") or ()), run_id=data.get("run_id", ""),
-                   published_at=data.get("published_at", ""), checks=tuple(data.get("checks") or ()))
+                   published_at=data.get("published_at", ""), checks=tuple(dict(c) for c in data.get("checks") or ()))
 
 
 def publish_snapshot(
@@ -73,30 +75,27 @@ def publish_snapshot(
     partition_window: tuple[dt.date, dt.date] | None = None,
     keep: int = 5,
 ) -> Publication:
-    """Write the query's rows as the model's next version and make it current.
+    """Write the query's rows as the model's next version, make it current, drop versions beyond `keep`.
 
-    Partitioned: the rows are the partitions in `partition_window` ([start, end)); the previous
-    current version's other partitions are carried over unchanged (hard links).
+    Partitioned: the query's rows are the partitions in `partition_window` ([start, end)); the
+    current version's other partitions are carried over unchanged (hard links, same bytes).
     """
-    for name, value in (("product", product), ("model", model), ("partition_column", partition_column)):
-        if value is not None and not _IDENTIFIER.match(value):
-            raise ValueError(f"{name}: expected a lower-case identifier, got {value!r}")
-    if (partition_column is None) != (partition_window is None):
-        raise ValueError("partition_window: expected it exactly when partition_column is given")
-    if keep < 1:
-        raise ValueError(f"keep: expected a whole number >= 1, got {keep!r}")
+    _check_arguments(product, model, partition_column, partition_window, keep)
     folder = Path(published_dir) / product / model
-    folder.mkdir(parents=True, exist_ok=True)
+    if not folder.is_dir():
+        folder.mkdir(parents=True, exist_ok=True)
+        _fsync(folder.parent)
+        _fsync(folder.parent.parent)
     _remove_leftovers(folder)
     previous = current_publication(published_dir, product, model)
-    version = max(versions(published_dir, product, model), default=0) + 1
+    # Past every v=<n> name, complete or not: a number is never reused.
+    version = max((int(m.group(1)) for p in folder.iterdir() if (m := _VERSION.match(p.name))), default=0) + 1
     tmp = folder / f".v={version}.tmp-{uuid.uuid4().hex}"
     tmp.mkdir()
     try:
         if partition_column is None:
             con.execute(f"copy ({query}) to {_literal(tmp / 'data.parquet')} (format parquet)")
-            rows = _count(con, tmp / "data.parquet")
-            partition_rows, written = {}, ()
+            rows, partition_rows, written = _file_rows(con, [tmp / "data.parquet"])[0], {}, ()
         else:
             partition_rows, written = _write_partitions(con, tmp, query, partition_column, partition_window, previous)
             rows = sum(partition_rows.values())
@@ -126,16 +125,18 @@ def current_publication(published_dir: Path, product: str, model: str) -> Public
     name = pointer.read_text().strip()
     path = pointer.parent / name
     record = path / RECORD
-    if not _VERSION.match(name) or not record.exists():
+    if not _VERSION.match(name) or not record.is_file():
         raise ValueError(f"{pointer}: expected the name of a published version folder, got {name!r}")
     try:
         return Publication.from_json(json.loads(record.read_text()), path)
-    except (ValueError, KeyError, TypeError):
-        raise ValueError(f"{record}: malformed publication record") from None
+    except (ValueError, KeyError, TypeError, AttributeError):
+        raise ValueError(f"{record}: malformed publication record; expected the JSON publish_snapshot wrote") from None
 
 
 def list_publications(published_dir: Path, product: str | None = None) -> list[Publication]:
     """The current publication of every model (of one product), sorted by product and model."""
+    if product is not None and not _IDENTIFIER.match(product):
+        return []  # never published: publish_snapshot refuses such a name (and it would be a glob here)
     root = Path(published_dir)
     found = []
     for pointer in sorted(root.glob(f"{product or '*'}/*/{POINTER}")):
@@ -146,11 +147,11 @@ def list_publications(published_dir: Path, product: str | None = None) -> list[P
 
 
 def versions(published_dir: Path, product: str, model: str) -> list[int]:
-    """Complete version folders present, ascending."""
+    """Complete version folders present (renamed into place, record inside), ascending."""
     folder = Path(published_dir) / product / model
     if not folder.is_dir():
         return []
-    return sorted(int(m.group(1)) for p in folder.iterdir() if p.is_dir() and (m := _VERSION.match(p.name)))
+    return sorted(int(m.group(1)) for p in folder.iterdir() if (m := _VERSION.match(p.name)) and (p / RECORD).is_file())
 
 
 def current_files(publication: Publication) -> list[Path]:
@@ -158,34 +159,54 @@ def current_files(publication: Publication) -> list[Path]:
     return sorted(publication.path.rglob("*.parquet"))
 
 
-def _write_partitions(con, tmp: Path, query: str, column: str, window: tuple[dt.date, dt.date],
-                      previous: Publication | None) -> tuple[dict[str, int], tuple[str, ...]]:
-    # DuckDB writes <column>=<value>/data_0.parquet per value; WRITE_PARTITION_COLUMNS keeps the
-    # column inside the files too, so each file reads back whole without hive partitioning.
+def _check_arguments(product: str, model: str, column: str | None, window: tuple[dt.date, dt.date] | None,
+                     keep: int) -> None:
+    # These become folder names and SQL.
+    for name, value in (("product", product), ("model", model), ("partition_column", column)):
+        if value is not None and not (isinstance(value, str) and _IDENTIFIER.match(value)):
+            raise ValueError(f"{name}: expected a lower-case identifier matching {_IDENTIFIER.pattern}, got {value!r}")
+    if (column is None) != (window is None):
+        raise ValueError(f"partition_window: expected a [start, end) date pair exactly when partition_column "
+                         f"is given, got {window!r} with partition_column {column!r}")
+    if window is not None and not (all(type(d) is dt.date for d in window) and window[0] < window[1]):
+        raise ValueError(f"partition_window: expected two dates, start < end, got {window!r}")
+    if keep < 1:
+        raise ValueError(f"keep: expected a whole number >= 1, got {keep!r}")
+
+
+def _write_partitions(con: duckdb.DuckDBPyConnection, tmp: Path, query: str, column: str,
+                      window: tuple[dt.date, dt.date], previous: Publication | None,
+                      ) -> tuple[dict[str, int], tuple[str, ...]]:
+    if previous is not None and previous.partition_column != column:
+        raise ValueError(f"partition_column: expected {previous.partition_column!r} as {previous.path} is "
+                         f"partitioned by it, got {column!r}; remove {previous.path.parent} to start over")
+    # DuckDB 2.0.1 writes <column>=<value>/data_0.parquet per value (a DATE as 2026-11-01; other
+    # values URL-encoded, NULL as __HIVE_DEFAULT_PARTITION__), nothing for an empty result, and
+    # without WRITE_PARTITION_COLUMNS drops the column from the files: keep it so a file reads whole.
     con.execute(f"copy ({query}) to {_literal(tmp)} "
                 f"(format parquet, partition_by (\"{column}\"), write_partition_columns true)")
+    folders = {part.name.split("=", 1)[1]: part for part in sorted(tmp.glob(f"{column}=*"))}
+    outside = sorted(value for value in folders if not _inside(value, window))
+    if outside:
+        raise ValueError(f"{column}: the query wrote partitions {', '.join(outside)} outside the window "
+                         f"{window[0]}..{window[1]}; expected the caller to filter to the window that ran")
     written = {}
-    for part in sorted(tmp.glob(f"{column}=*")):
-        value = part.name.split("=", 1)[1]
-        if not _inside(value, window):
-            raise ValueError(f"{column}: the query wrote partition {value!r} outside the window "
-                             f"{window[0]}..{window[1]} (the caller's filter is wrong)")
-        written[value] = _count(con, part / "*.parquet")
+    for value, part in folders.items():
+        written[value] = sum(_file_rows(con, sorted(part.glob("*.parquet"))))
     rows = dict(written)
-    if previous is not None:
-        for value, count in previous.partition_rows.items():
-            if _inside(value, window):
-                continue
-            source = previous.path / f"{column}={value}"
-            target = tmp / source.name
-            target.mkdir()
-            for file in source.iterdir():
-                _link_or_copy(file, target / file.name)
-            rows[value] = count
+    for value, count in (previous.partition_rows.items() if previous else ()):
+        if _inside(value, window):
+            continue
+        source = previous.path / f"{column}={value}"
+        (tmp / source.name).mkdir()
+        for file in sorted(source.iterdir()):
+            _link_or_copy(file, tmp / source.name / file.name)
+        rows[value] = count
     return dict(sorted(rows.items())), tuple(sorted(written))
 
 
 def _inside(value: str, window: tuple[dt.date, dt.date]) -> bool:
+    """Whether a partition folder's value is a day in [start, end); a value that is no date is not."""
     try:
         day = dt.date.fromisoformat(value)
     except ValueError:
@@ -193,8 +214,13 @@ def _inside(value: str, window: tuple[dt.date, dt.date]) -> bool:
     return window[0] <= day < window[1]
 
 
-def _count(con, pattern: Path) -> int:
-    return int(con.execute(f"select count(*) from read_parquet({_literal(pattern)})").fetchone()[0])
+def _file_rows(con: duckdb.DuckDBPyConnection, files: list[Path]) -> list[int]:
+    """Rows of each file read back from its Parquet footer (listed, never globbed: paths may hold `[`)."""
+    if not files:
+        return []
+    found = dict(con.execute(f"select file_name, num_rows from parquet_file_metadata("
+                             f"[{', '.join(_literal(f) for f in files)}])").fetchall())
+    return [int(found[str(f)]) for f in files]
 
 
 def _literal(path: Path) -> str:
@@ -204,29 +230,43 @@ def _literal(path: Path) -> str:
 def _link_or_copy(source: Path, target: Path) -> None:
     try:
         os.link(source, target)
-    except OSError:
+    except OSError:  # e.g. another filesystem
         shutil.copy2(source, target)
 
 
 def _swap_pointer(folder: Path, name: str) -> None:
     tmp = folder / f"{POINTER}.tmp-{uuid.uuid4().hex}"
-    with open(tmp, "w") as handle:
-        handle.write(f"{name}\n")
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(tmp, folder / POINTER)
+    try:
+        with open(tmp, "w") as handle:
+            handle.write(f"{name}\n")
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, folder / POINTER)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
     _fsync(folder)
 
 
 def _apply_retention(folder: Path, keep: int, current: int) -> None:
+    """Drop versions beyond the newest `keep`, never the current one.
+
+    Each is first renamed to a temporary name, so a publisher killed while deleting leaves a
+    leftover the next publication removes, never a half-deleted v=<n>.
+    """
     present = versions(folder.parent.parent, folder.parent.name, folder.name)
     for version in present[:-keep]:
         if version != current:
-            shutil.rmtree(folder / f"v={version}", ignore_errors=True)
+            doomed = folder / f".v={version}.tmp-{uuid.uuid4().hex}"
+            try:
+                os.rename(folder / f"v={version}", doomed)
+            except OSError:  # the new version is current already: an old one left over is no failure
+                continue
+            shutil.rmtree(doomed, ignore_errors=True)
 
 
 def _remove_leftovers(folder: Path) -> None:
-    """Temporary folders and pointers a killed publisher left (one publisher at a time)."""
+    """Temporary folders and pointers a killed publisher left."""
     for path in folder.iterdir():
         if path.name.startswith(".v=") and ".tmp-" in path.name:
             shutil.rmtree(path, ignore_errors=True)

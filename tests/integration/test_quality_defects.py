@@ -152,7 +152,10 @@ def test_dropped_column_stops_the_run_before_dbt_and_keeps_tables(home):
     assert result.returncode != 0
     assert ("landing/crm/customers/part-0000.parquet: column 'email' is missing, expected VARCHAR"
             in result.stdout + result.stderr)
-    assert all(latest_materialization_run(home, model) not in result.run_ids for model in public_models())
+    # Every run whose models read crm.customers stops before dbt (the unpartitioned one holds every
+    # unpartitioned model); the monthly spend model reads procurement only and is rebuilt.
+    rebuilt = {m for m in public_models() if latest_materialization_run(home, m) in result.run_ids}
+    assert rebuilt == {"vendor_category_spend"}
     assert warehouse_scalar(home, CUSTOMER_360_FINGERPRINT) == before
 
 

@@ -16,7 +16,7 @@ import pytest
 
 from dataops_assets.publish.snapshots import current_files, current_publication
 from tests.sandbox import (
-    TEST_END, check_metadata, latest_materialization_run, materialize, published_version, rewrite_landing,
+    TEST_END, check_metadata, copy_home, latest_materialization_run, materialize, published_version, rewrite_landing,
     warehouse_scalar,
 )
 
@@ -30,9 +30,7 @@ SALES_BY_DAY = """
 
 @pytest.fixture
 def home(defect_baseline, tmp_path) -> Path:
-    copy = tmp_path / "home"
-    shutil.copytree(defect_baseline, copy)
-    return copy
+    return copy_home(defect_baseline, tmp_path / "home")
 
 
 def warehouse_rows(home: Path, sql: str) -> dict:
