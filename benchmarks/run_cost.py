@@ -131,7 +131,7 @@ def _step_phase(step_key: str) -> str:
         return f"dbt invocation ({step_key.removeprefix('dbt_')})"
     if step_key.startswith("quality_"):
         return "checks"
-    if step_key.startswith("published__"):
+    if step_key.startswith("published_"):
         return "publish"
     return f"other ({step_key})"
 

@@ -13,7 +13,8 @@ from dataops_assets.publish.audit import (
 from dataops_assets.publish.snapshots import publish_snapshot
 from dataops_assets.settings import DUCKDB_POOL, Settings
 
-PUBLISHED_PREFIX = "published"
+# A publish asset is `published_<model>`: one name, so the lineage graph tells it from the model.
+PUBLISHED_PREFIX = "published_"
 
 
 @dataclass(frozen=True)
@@ -33,7 +34,7 @@ class PublishTarget:
 
 
 def publish_asset_key(model: str) -> dg.AssetKey:
-    return dg.AssetKey([PUBLISHED_PREFIX, model])
+    return dg.AssetKey(f"{PUBLISHED_PREFIX}{model}")
 
 
 def build_publish_asset(target: PublishTarget, settings: Settings) -> dg.AssetsDefinition:

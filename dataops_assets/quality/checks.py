@@ -104,7 +104,7 @@ def build_quality_checks(
         selected = {check_key.name for check_key in context.selected_asset_check_keys}
         for result in results:
             if result.expectation.check_name in selected:
-                yield check_result(key, result, score)
+                yield check_result(key, result, score, window_label(window))
 
     return quality_checks
 
@@ -159,7 +159,8 @@ def score_metadata(score: float | None, dimensions: dict[str, float], rows: int)
     return metadata
 
 
-def check_result(key: dg.AssetKey, result: ExpectationResult, score: float | None) -> dg.AssetCheckResult:
+def check_result(key: dg.AssetKey, result: ExpectationResult, score: float | None, window: str = "") -> dg.AssetCheckResult:
+    """One expectation's evaluation; `window` names the partitions it read (empty: the whole model)."""
     e = result.expectation
     metadata = {
         "dimension": e.dimension,
@@ -172,6 +173,8 @@ def check_result(key: dg.AssetKey, result: ExpectationResult, score: float | Non
     }
     if score is not None:
         metadata[SCORE_KEY] = dg.MetadataValue.float(score)
+    if window:
+        metadata[WINDOW_KEY] = dg.MetadataValue.text(window)
     return dg.AssetCheckResult(
         asset_key=key, check_name=e.check_name, passed=result.passed, severity=SEVERITY[e.severity], metadata=metadata
     )

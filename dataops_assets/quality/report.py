@@ -13,6 +13,7 @@ from dagster._core.storage.asset_check_execution_record import AssetCheckExecuti
 
 from dataops_assets.catalog.products import DataProduct
 from dataops_assets.publish.audit import blocking_failures, latest_materialization_run, outcomes_in_run
+from dataops_assets.quality.checks import WINDOW_KEY
 from dataops_assets.quality.run_causes import RunFacts, Verdict, judge_group, judge_model
 from dataops_assets.quality.run_history import latest_run_id, read_run_facts
 from dataops_assets.quality.suite import Suite
@@ -113,6 +114,7 @@ def _check_entry(key: dg.AssetCheckKey, record, expectation, spec: dg.AssetCheck
         "unexpected_percent": None,
         "evaluated_at": None,
         "run_id": None,
+        "partition_window": None,  # the partitions a partitioned model's check read, e.g. 2026-11-25..2026-11-26
     }
     if record is None or record.status == AssetCheckExecutionRecordStatus.PLANNED or record.event is None:
         return entry
@@ -127,6 +129,7 @@ def _check_entry(key: dg.AssetCheckKey, record, expectation, spec: dg.AssetCheck
         unexpected_percent=_value(metadata.get("unexpected_percent")),
         evaluated_at=_iso(record.event.timestamp),
         run_id=record.run_id,
+        partition_window=_value(metadata.get(WINDOW_KEY)),
     )
     return entry
 

@@ -1,4 +1,5 @@
-"""A publisher killed with SIGKILL at any moment leaves `current` at a complete version, old or new.
+"""A publisher killed with SIGKILL at any moment leaves `current` at a complete version, old or new
+(the snapshot store's unit tests cover each step of a publication; this kills real ones).
 
 The worker publishes the real warehouse's models over and over, exactly as the publish assets
 do; the test kills it at random moments, then reads what `current` names and publishes again.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 import dagster as dg
@@ -9,14 +10,14 @@ import pytest
 from click.testing import CliRunner
 
 from dataops_assets.cli.main import cli
-from tests.sandbox import PRODUCT_IDS, latest_materialization_run
+from tests.sandbox import PRODUCT_IDS, TEST_END, latest_materialization_run
 
 
 GROUP_FIELDS = {"id", "quality_score", "score_reason", "blocked_by", "models"}
 MODEL_FIELDS = {"model", "quality_score", "score_reason", "dimensions", "scored_at", "latest_run_id", "blocked_by",
                 "publication_blocked_by", "checks"}
 CHECK_FIELDS = {"name", "source", "status", "passed", "severity", "dimension", "unexpected_count",
-                "unexpected_percent", "evaluated_at", "run_id"}
+                "unexpected_percent", "evaluated_at", "run_id", "partition_window"}
 
 
 @pytest.fixture
@@ -57,6 +58,12 @@ def test_report_json_on_clean_data(report, materialized_home):
     assert checks["customer_id_unique"]["source"] == "great_expectations"
     assert checks["lifetime_value_between"]["severity"] == "warn"
     assert products["customer_360"]["quality_score"] == 100.0
+    assert checks["customer_id_unique"]["partition_window"] is None  # unpartitioned: the whole model
+    [sales_model] = [m for m in products["sales_daily_metrics"]["models"] if m["model"] == "sales_daily_metrics"]
+    sales = {c["name"]: c for c in sales_model["checks"]}
+    # The session's run built every partition at once: its checks read the whole range.
+    assert {c["partition_window"] for c in sales.values() if c["source"] == "great_expectations"} == {
+        f"{TEST_END.date() - dt.timedelta(days=89)}..{TEST_END.date() + dt.timedelta(days=1)}"}
     assert set(customer["dimensions"]) >= {"completeness", "validity", "uniqueness", "consistency", "timeliness"}
     platform = document["platform"]
     assert set(platform) == GROUP_FIELDS and platform["id"] == "staging"
