@@ -28,11 +28,11 @@ class DuckDBSettings:
 
     memory_limit: str = DEFAULT_DUCKDB_MEMORY_LIMIT
     threads: int = DEFAULT_DUCKDB_THREADS
-    temp_directory: Path | None = None  # None: <home>/tmp/duckdb
+    temp_directory: Path | None = None  # None: <home>/duckdb_tmp (DuckDB creates the last folder only)
 
     def connection_config(self, home: Path) -> dict[str, str | int]:
         return {"memory_limit": self.memory_limit, "threads": self.threads,
-                "temp_directory": str(self.temp_directory or home / "tmp" / "duckdb")}
+                "temp_directory": str(self.temp_directory or home / "duckdb_tmp")}
 
 
 @dataclass(frozen=True)

@@ -205,7 +205,7 @@ def latest_materialization_run(home: Path, asset: str) -> str | None:
 
 def published_version(home: Path, product: str, model: str) -> int | None:
     """The version `current` names for a public model, or None when nothing was published."""
-    from dataops_assets.publish.snapshots import current_publication
+    from dataops_assets.publish.records import current_publication
 
     publication = current_publication(home / "published", product, model)
     return publication.version if publication else None

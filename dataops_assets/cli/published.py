@@ -6,7 +6,7 @@ import json
 
 import click
 
-from dataops_assets.publish.snapshots import list_publications
+from dataops_assets.publish.records import list_publications
 from dataops_assets.settings import load_settings
 
 

@@ -12,7 +12,7 @@ import click
 import dagster as dg
 
 from dataops_assets.cli.instance_view import ProjectView, load_project_view, open_instance
-from dataops_assets.publish.snapshots import current_publication
+from dataops_assets.publish.records import current_publication
 from dataops_assets.quality.report import quality_report
 from dataops_assets.quality.run_causes import NO_SUITE
 from dataops_assets.settings import load_settings

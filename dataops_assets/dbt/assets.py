@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cached_property
+from pathlib import Path
 from typing import Any
 
 import dagster as dg
@@ -126,6 +127,8 @@ def dbt_environment(settings: Settings, window: dg.TimeWindow | None) -> Iterato
         "DATAOPS_WINDOW_START": window.start.strftime("%Y-%m-%d") if window else "",
         "DATAOPS_WINDOW_END": window.end.strftime("%Y-%m-%d") if window else "",
     }
+    # DuckDB creates its spill folder but not the folders above it.
+    Path(values["DATAOPS_DUCKDB_TEMP_DIR"]).parent.mkdir(parents=True, exist_ok=True)
     previous = {name: os.environ.get(name) for name in values}
     os.environ.update(values)
     try:

@@ -1,9 +1,5 @@
-"""Immutable, versioned Parquet snapshots of a model and the `current` pointer readers follow.
-
-    <published>/<product>/<model>/v=<n>/_publication.json   the record
-                                  v=<n>/data.parquet          unpartitioned
-                                  v=<n>/<column>=<value>/data_0.parquet   partitioned (hive style)
-                                  current                     one line, "v=<n>"
+"""Writing immutable, versioned Parquet snapshots of a model and swapping the `current` pointer
+(the layout and its readers: records.py).
 
 A version is written into a hidden temporary folder, fsynced and renamed into place; only then is
 `current` replaced (temporary file, fsync, rename). A reader following `current` sees a complete
@@ -15,51 +11,17 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-import re
 import shutil
 import uuid
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import duckdb
 
-POINTER = "current"
-RECORD = "_publication.json"
-_VERSION = re.compile(r"^v=(\d+)$")
-_IDENTIFIER = re.compile(r"^[a-z][a-z0-9_]*$")
-
-
-@dataclass(frozen=True)
-class Publication:
-    """One published version of a model, as its `_publication.json` records it."""
-
-    product: str
-    model: str
-    version: int
-    path: Path  # the v=<n> folder
-    rows: int
-    partition_column: str | None
-    partition_rows: dict[str, int] = field(default_factory=dict)  # folder value, e.g. "2026-11-01" -> rows
-    partitions_written: tuple[str, ...] = ()  # written by this publication; the rest were carried over
-    run_id: str = ""
-    published_at: str = ""  # UTC, ISO 8601 seconds, "Z"
-    checks: tuple[dict, ...] = ()  # the check results it passed, as the caller gave them
-
-    def to_json(self) -> dict[str, Any]:
-        return {"product": self.product, "model": self.model, "version": self.version, "path": str(self.path),
-                "rows": self.rows, "partition_column": self.partition_column, "partition_rows": self.partition_rows,
-                "partitions_written": list(self.partitions_written), "run_id": self.run_id,
-                "published_at": self.published_at, "checks": list(self.checks)}
-
-    @classmethod
-    def from_json(cls, data: Mapping[str, Any], path: Path) -> Publication:
-        return cls(product=data["product"], model=data["model"], version=int(data["version"]), path=path,
-                   rows=int(data["rows"]), partition_column=data.get("partition_column"),
-                   partition_rows={str(k): int(v) for k, v in (data.get("partition_rows") or {}).items()},
-                   partitions_written=tuple(data.get("partitions_written") or ()), run_id=data.get("run_id", ""),
-                   published_at=data.get("published_at", ""), checks=tuple(dict(c) for c in data.get("checks") or ()))
+from dataops_assets.publish.records import (
+    IDENTIFIER, POINTER, RECORD, VERSION_NAME, Publication, current_publication, versions,
+)
 
 
 def publish_snapshot(
@@ -89,7 +51,7 @@ def publish_snapshot(
     _remove_leftovers(folder)
     previous = current_publication(published_dir, product, model)
     # Past every v=<n> name, complete or not: a number is never reused.
-    version = max((int(m.group(1)) for p in folder.iterdir() if (m := _VERSION.match(p.name))), default=0) + 1
+    version = max((int(m.group(1)) for p in folder.iterdir() if (m := VERSION_NAME.match(p.name))), default=0) + 1
     tmp = folder / f".v={version}.tmp-{uuid.uuid4().hex}"
     tmp.mkdir()
     try:
@@ -117,54 +79,12 @@ def publish_snapshot(
     return publication
 
 
-def current_publication(published_dir: Path, product: str, model: str) -> Publication | None:
-    """The version `current` names, or None when nothing was published."""
-    pointer = Path(published_dir) / product / model / POINTER
-    if not pointer.exists():
-        return None
-    name = pointer.read_text().strip()
-    path = pointer.parent / name
-    record = path / RECORD
-    if not _VERSION.match(name) or not record.is_file():
-        raise ValueError(f"{pointer}: expected the name of a published version folder, got {name!r}")
-    try:
-        return Publication.from_json(json.loads(record.read_text()), path)
-    except (ValueError, KeyError, TypeError, AttributeError):
-        raise ValueError(f"{record}: malformed publication record; expected the JSON publish_snapshot wrote") from None
-
-
-def list_publications(published_dir: Path, product: str | None = None) -> list[Publication]:
-    """The current publication of every model (of one product), sorted by product and model."""
-    if product is not None and not _IDENTIFIER.match(product):
-        return []  # never published: publish_snapshot refuses such a name (and it would be a glob here)
-    root = Path(published_dir)
-    found = []
-    for pointer in sorted(root.glob(f"{product or '*'}/*/{POINTER}")):
-        publication = current_publication(root, pointer.parent.parent.name, pointer.parent.name)
-        if publication is not None:
-            found.append(publication)
-    return found
-
-
-def versions(published_dir: Path, product: str, model: str) -> list[int]:
-    """Complete version folders present (renamed into place, record inside), ascending."""
-    folder = Path(published_dir) / product / model
-    if not folder.is_dir():
-        return []
-    return sorted(int(m.group(1)) for p in folder.iterdir() if (m := _VERSION.match(p.name)) and (p / RECORD).is_file())
-
-
-def current_files(publication: Publication) -> list[Path]:
-    """The Parquet files of a version, for readers."""
-    return sorted(publication.path.rglob("*.parquet"))
-
-
 def _check_arguments(product: str, model: str, column: str | None, window: tuple[dt.date, dt.date] | None,
                      keep: int) -> None:
     # These become folder names and SQL.
     for name, value in (("product", product), ("model", model), ("partition_column", column)):
-        if value is not None and not (isinstance(value, str) and _IDENTIFIER.match(value)):
-            raise ValueError(f"{name}: expected a lower-case identifier matching {_IDENTIFIER.pattern}, got {value!r}")
+        if value is not None and not (isinstance(value, str) and IDENTIFIER.match(value)):
+            raise ValueError(f"{name}: expected a lower-case identifier matching {IDENTIFIER.pattern}, got {value!r}")
     if (column is None) != (window is None):
         raise ValueError(f"partition_window: expected a [start, end) date pair exactly when partition_column "
                          f"is given, got {window!r} with partition_column {column!r}")

@@ -102,6 +102,9 @@ def test_summary_without_instance_is_one_line_error(run):
     [
         ("DATAOPS_AS_OF", "yesterday", "DATAOPS_AS_OF: expected an ISO 8601 instant such as 2026-11-26T14:30:00Z, got 'yesterday'"),
         ("DATAOPS_STAGE", "qa", "DATAOPS_STAGE: expected one of sandbox, pilot, production, got 'qa'"),
+        ("DATAOPS_DUCKDB_MEMORY_LIMIT", "all of it",
+         "DATAOPS_DUCKDB_MEMORY_LIMIT: expected a size such as 1GB or 512MiB, got 'all of it'"),
+        ("DATAOPS_KEEP_VERSIONS", "0", "DATAOPS_KEEP_VERSIONS: expected a whole number >= 1, got '0'"),
     ],
 )
 def test_malformed_setting_is_one_line_error(run, monkeypatch, variable, value, message):
@@ -109,3 +112,43 @@ def test_malformed_setting_is_one_line_error(run, monkeypatch, variable, value, 
     result = run("products", "list")
     assert result.exit_code == 1
     assert result.output.strip() == f"Error: {message}"
+
+
+def test_published_list_before_any_publication(run):
+    result = run("published", "list")
+    assert result.exit_code == 0
+    assert "nothing published under " in result.output
+    assert json.loads(run("published", "list", "--json").output)["models"] == []
+
+
+def test_published_list_unknown_product_is_one_line_error(run):
+    result = run("published", "list", "--product", "nope")
+    assert result.exit_code == 1
+    assert result.output.strip().startswith("Error: --product: expected a product id (contract_spend_analysis, ")
+    assert result.output.strip().endswith("got 'nope'")
+
+
+def test_published_list_of_the_materialized_home(materialized_home, monkeypatch):
+    monkeypatch.setenv("DATAOPS_HOME", str(materialized_home))
+    result = CliRunner().invoke(cli, ["published", "list", "--product", "sales_daily_metrics", "--json"])
+    assert result.exit_code == 0, result.output
+    models = {m["model"]: m for m in json.loads(result.output)["models"]}
+    assert set(models) == {"sales_daily_metrics", "sales_daily_region_metrics"}
+    daily = models["sales_daily_metrics"]
+    assert set(daily) == {"product", "model", "version", "path", "partition_column", "partitions", "rows",
+                          "published_at", "run_id"}
+    assert (daily["version"], daily["partition_column"], len(daily["partitions"])) == (1, "sales_date", 90)
+    table = CliRunner().invoke(cli, ["published", "list"]).output.splitlines()
+    assert table[0].split() == ["PRODUCT", "MODEL", "VERSION", "PARTITIONS", "ROWS", "PUBLISHED", "RUN"]
+    assert len(table) == 1 + 7  # every public model
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (("--partition", "someday"), "Error: PARTITION: expected a day YYYY-MM-DD, got 'someday'"),
+    (("--partition-range", "2026-01-01"), "Error: PARTITION_RANGE: expected START...END (YYYY-MM-DD...YYYY-MM-DD) or all, got '2026-01-01'"),
+    (("--partition", "2026-11-01", "--partition-range", "all"), "Error: PARTITION and PARTITION_RANGE: expected one of them, got both"),
+])
+def test_materialize_rejects_bad_partitions_before_running_anything(run, args, message):
+    result = run("materialize", *args)
+    assert result.exit_code == 1
+    assert result.output.strip() == message

@@ -20,7 +20,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from dataops_assets.publish.snapshots import current_files, current_publication, versions
+from dataops_assets.publish.records import current_files, current_publication, versions
 
 WORKER = """
 import sys, duckdb

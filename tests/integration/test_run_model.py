@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from dataops_assets.publish.snapshots import current_files, current_publication
+from dataops_assets.publish.records import current_files, current_publication
 from tests.sandbox import (
     TEST_END, check_metadata, copy_home, latest_materialization_run, materialize, published_version, rewrite_landing,
     warehouse_scalar,

@@ -11,17 +11,10 @@ import duckdb
 import pytest
 
 from dataops_assets.publish import snapshots
-from dataops_assets.publish.snapshots import (
-    Publication,
-    current_files,
-    current_publication,
-    list_publications,
-    publish_snapshot,
-    versions,
-)
+from dataops_assets.publish.records import Publication, current_files, current_publication, list_publications, versions
+from dataops_assets.publish.snapshots import publish_snapshot
 
 DAY1, DAY2, DAY3, DAY4 = (dt.date(2026, 11, d) for d in (1, 2, 3, 4))
-CRASH_ROWS = 200_000
 
 
 @pytest.fixture

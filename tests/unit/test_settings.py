@@ -37,10 +37,10 @@ def test_duckdb_settings_reach_dbt_and_the_resource(tmp_path):
     settings = load_settings({"DATAOPS_HOME": str(tmp_path), "DATAOPS_DUCKDB_MEMORY_LIMIT": "512MiB",
                               "DATAOPS_DUCKDB_THREADS": "3"})
     assert settings.duckdb_config == {"memory_limit": "512MiB", "threads": 3,
-                                      "temp_directory": str(tmp_path / "tmp" / "duckdb")}
+                                      "temp_directory": str(tmp_path / "duckdb_tmp")}
     env = settings.dbt_env()
     assert (env["DATAOPS_DUCKDB_MEMORY_LIMIT"], env["DATAOPS_DUCKDB_THREADS"], env["DATAOPS_DUCKDB_TEMP_DIR"]) == (
-        "512MiB", "3", str(tmp_path / "tmp" / "duckdb"))
+        "512MiB", "3", str(tmp_path / "duckdb_tmp"))
     defaults = load_settings({"DATAOPS_HOME": str(tmp_path)})
     assert (defaults.duckdb_config["memory_limit"], defaults.keep_versions, defaults.first_partition) == ("1GB", 5, None)
 
