@@ -18,6 +18,7 @@ from dataops_assets.dbt.translator import DataProductTranslator
 from dataops_assets.publish.assets import PublishTarget, build_publish_asset
 from dataops_assets.quality.checks import CheckedModel, build_suite_checks
 from dataops_assets.quality.suite import load_suites
+from dataops_assets.quality.validation import prepare_in_background
 from dataops_assets.settings import DBT_PROJECT_DIR, QUALITY_SUITES_DIR, REPO_ROOT, Settings, load_settings
 from dataops_assets.sources.landing_contract import check_landing
 
@@ -45,7 +46,8 @@ def build_definitions(settings: Settings) -> dg.Definitions:
         return CheckedModel(specs[name].key, models[name]["relation_name"], partitions.get(cadence), columns.get(name))
 
     dbt_steps = [
-        build_dbt_run_assets(project, translator, cadence, selection, partitions.get(cadence), settings, vet_landing)
+        build_dbt_run_assets(project, translator, cadence, selection, partitions.get(cadence), settings, vet_landing,
+                             while_dbt_runs=prepare_in_background)
         for cadence, selection in dbt_selections(partitioning, manifest["metadata"]["adapter_type"]).items()
     ]
     suites = load_suites(QUALITY_SUITES_DIR, models, REPO_ROOT)

@@ -2,29 +2,39 @@
 
 from __future__ import annotations
 
+import importlib
+
 import click
 
-from dataops_assets.cli.generate import generate
-from dataops_assets.cli.materialize import materialize
-from dataops_assets.cli.products import products
-from dataops_assets.cli.published import published
-from dataops_assets.cli.quality import quality
-from dataops_assets.cli.summary import summary
 from dataops_assets.settings import load_settings
 
+# Subcommand -> where it lives, imported only when run: `dataops materialize` starts Dagster
+# three times itself and should not pay for importing it first.
+COMMANDS = {
+    "generate": "dataops_assets.cli.generate:generate",
+    "materialize": "dataops_assets.cli.materialize:materialize",
+    "products": "dataops_assets.cli.products:products",
+    "published": "dataops_assets.cli.published:published",
+    "quality": "dataops_assets.cli.quality:quality",
+    "summary": "dataops_assets.cli.summary:summary",
+}
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+
+class LazyGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name not in COMMANDS:
+            return None
+        module, attribute = COMMANDS[name].split(":")
+        return getattr(importlib.import_module(module), attribute)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 def cli() -> None:
     """Run data products on Dagster. Paths come from DATAOPS_HOME (default ./.dataops)."""
     try:  # a malformed DATAOPS_* variable is one line, whichever command reads the settings
         load_settings()
     except ValueError as exc:
         raise click.ClickException(str(exc)) from None
-
-
-cli.add_command(generate)
-cli.add_command(materialize)
-cli.add_command(products)
-cli.add_command(published)
-cli.add_command(summary)
-cli.add_command(quality)

@@ -15,6 +15,7 @@ from dataops_assets.catalog.products import load_products, read_manifest
 from dataops_assets.catalog.spec import Partitioning
 from dataops_assets.cli.partition_plan import PlannedRun, plan_runs
 from dataops_assets.dbt.manifest import ensure_manifest
+from dataops_assets.dbt.partitions import partition_keys
 from dataops_assets.settings import REPO_ROOT, load_settings
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
@@ -26,14 +27,11 @@ def dagster_command(run: PlannedRun, log_level: str) -> list[str]:
             "-m", "dataops_assets.definitions", "-a", "defs", *run.cli_args(), "--config-json", json.dumps(config)]
 
 
-def partition_keys() -> dict[Partitioning, list[str]]:
+def used_partition_keys() -> dict[Partitioning, list[str]]:
     """Partition keys of every partitions definition some product uses."""
-    from dataops_assets.dbt.partitions import partitions_definitions  # dagster only when materializing
-
     settings = load_settings()
     used = {p.partitioning for p in load_products(read_manifest(ensure_manifest(settings))).values()}
-    definitions = partitions_definitions(settings)
-    return {p: definitions[p].get_partition_keys() for p in (Partitioning.DAILY, Partitioning.MONTHLY) if p in used}
+    return {p: keys for p, keys in partition_keys(settings).items() if p in used}
 
 
 @click.command()
@@ -47,7 +45,7 @@ def materialize(partition: str, partition_range: str, log_level: str, dry_run: b
     """Materialize every asset: the unpartitioned ones, then each partitions definition's (latest
     partition by default). Runs go on after one fails; the exit code is 1 if any failed."""
     try:
-        runs = plan_runs(partition_keys(), partition.strip(), partition_range.strip())
+        runs = plan_runs(used_partition_keys(), partition.strip(), partition_range.strip())
     except (SpecError, RuntimeError, ValueError) as exc:
         raise click.ClickException(str(exc)) from None
     env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}

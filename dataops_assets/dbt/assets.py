@@ -73,12 +73,14 @@ def build_dbt_run_assets(
     partitions_def: dg.TimeWindowPartitionsDefinition | None,
     settings: Settings,
     check_landing: Callable[[set[dg.AssetKey]], None],
+    while_dbt_runs: Callable[[], object] = lambda: None,
 ) -> dg.AssetsDefinition:
     """Every model of one partitions definition as one step: one dbt invocation per run.
 
     Blocking happens at publication (write-audit-publish), so products need no step boundary
     between them. A partitioned run passes its time window to dbt (a single-run backfill passes
-    the whole range); `check_landing` vets the landing tables the selected models read first.
+    the whole range); `check_landing` vets the landing tables the selected models read first;
+    `while_dbt_runs` starts work this process can do while it waits for dbt.
     """
 
     @dbt_assets(
@@ -103,6 +105,7 @@ def build_dbt_run_assets(
             # A failed test does not fail the step: its result gates the model's publication.
             invocation = dbt.cli(["build", "--exclude-resource-type", "unit_test"], context=context,
                                  raise_on_error=False)
+        while_dbt_runs()
         try:
             yield from invocation.stream().fetch_row_counts().fetch_column_metadata()
         finally:

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-
-import dagster as dg
+from typing import TYPE_CHECKING
 
 from dataops_assets.catalog.spec import Partitioning
 from dataops_assets.settings import Settings
@@ -14,9 +13,14 @@ from dataops_assets.sources.event_window import read_window_record
 FALLBACK_DAILY_DAYS = 90
 FALLBACK_MONTHLY_DAYS = 540
 
+if TYPE_CHECKING:
+    import dagster as dg
+
 
 def partitions_definitions(settings: Settings) -> dict[Partitioning, dg.TimeWindowPartitionsDefinition]:
     """Daily and monthly partitions (UTC) up to and including the current day and month."""
+    import dagster as dg
+
     daily, monthly = first_partition_days(settings)
     return {
         Partitioning.DAILY: dg.DailyPartitionsDefinition(start_date=daily.isoformat(), end_offset=1),
@@ -43,3 +47,16 @@ def first_partition_days(settings: Settings) -> tuple[dt.date, dt.date]:
 def window_predicate(column: str, window: dg.TimeWindow) -> str:
     """SQL keeping the rows of a date column inside [window.start, window.end)."""
     return (f"\"{column}\" >= date '{window.start:%Y-%m-%d}' and \"{column}\" < date '{window.end:%Y-%m-%d}'")
+
+
+def partition_keys(settings: Settings, today: dt.date | None = None) -> dict[Partitioning, list[str]]:
+    """The keys of partitions_definitions(settings), by date arithmetic alone (no Dagster import):
+    every day, and every month's first day, from the first partition to today (UTC) included."""
+    today = today or dt.datetime.now(dt.timezone.utc).date()
+    daily, monthly = first_partition_days(settings)
+    days = [daily + dt.timedelta(days=i) for i in range((today - daily).days + 1)]
+    months, month = [], monthly.replace(day=1)
+    while month <= today:
+        months.append(month)
+        month = (month + dt.timedelta(days=32)).replace(day=1)
+    return {Partitioning.DAILY: [d.isoformat() for d in days], Partitioning.MONTHLY: [m.isoformat() for m in months]}

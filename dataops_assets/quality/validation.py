@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import math
+import threading
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,8 +34,24 @@ def model_query(suite: Suite, relation: str, computed_sql: dict[str, str], where
     return f"select {', '.join(items) or '1 as _row'} from {relation}" + (f" where {where}" if where else "")
 
 
-@functools.cache
+_SOURCE_LOCK = threading.Lock()
+
+
+def prepare_in_background() -> threading.Thread:
+    """Import GX and build its context on a thread (about 3 s of imports), e.g. while a dbt
+    subprocess runs and this process only waits for its output, so the first check does not pay it."""
+    thread = threading.Thread(target=_pandas_source, name="gx-prepare", daemon=True)
+    thread.start()
+    return thread
+
+
 def _pandas_source():
+    with _SOURCE_LOCK:  # the first caller builds it, whichever thread that is
+        return _new_pandas_source()
+
+
+@functools.cache
+def _new_pandas_source():
     """The process's one ephemeral GX context and its pandas data source."""
     import great_expectations as gx
     from great_expectations.data_context.types.base import ProgressBarsConfig

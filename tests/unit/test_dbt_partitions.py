@@ -11,7 +11,7 @@ import pytest
 
 from dataops_assets.catalog.spec import Partitioning
 from dataops_assets.dbt.assets import dbt_environment
-from dataops_assets.dbt.partitions import first_partition_days, partitions_definitions, window_predicate
+from dataops_assets.dbt.partitions import first_partition_days, partition_keys, partitions_definitions, window_predicate
 from dataops_assets.definitions import dbt_selections
 from dataops_assets.quality.suite import resolve_window
 from dataops_assets.settings import load_settings
@@ -73,3 +73,12 @@ def test_dbt_environment_sets_the_window_and_restores(tmp_path, monkeypatch):
     with dbt_environment(settings, None):
         assert (os.environ["DATAOPS_WINDOW_START"], os.environ["DATAOPS_WINDOW_END"]) == ("", "")
     assert "DATAOPS_WINDOW_START" not in os.environ and os.environ["DATAOPS_WINDOW_END"] == "earlier"
+
+
+def test_partition_keys_without_dagster_match_the_partitions_definitions(tmp_path):
+    settings = load_settings({"DATAOPS_HOME": str(tmp_path), "DATAOPS_FIRST_PARTITION": "2025-06-17"})
+    definitions = partitions_definitions(settings)
+    keys = partition_keys(settings)
+    assert keys[Partitioning.DAILY] == definitions[Partitioning.DAILY].get_partition_keys()
+    assert keys[Partitioning.MONTHLY] == definitions[Partitioning.MONTHLY].get_partition_keys()
+    assert keys[Partitioning.MONTHLY][0] == "2025-06-01"
