@@ -63,7 +63,7 @@ def build_definitions(settings: Settings) -> dg.Definitions:
                 product=product.id, model=name, model_key=model.key, relation=model.relation,
                 checks=severities.get(model.key, {}), upstream=upstream,
                 partitions_def=model.partitions_def, partition_column=model.partition_column,
-                tags=specs[name].tags, owners=tuple(specs[name].owners),
+                tags=specs[name].tags, owners=tuple(specs[name].owners), pii_masking=product.pii_masking(name),
             ), settings))
     return dg.Definitions(
         asset_checks=suite_checks,

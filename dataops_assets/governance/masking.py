@@ -24,3 +24,18 @@ def mask_value(value: Any, strategy: str) -> Any:
         # The customer-360 seed's masked view: the first three characters stay readable.
         return f"{text[:3]}***@***" if "@" in text else f"{text[:3]}{REDACTED}"
     raise ValueError(f"masking strategy: expected one of redact, hash, tokenize, partial, got {strategy!r}")
+
+
+def masking_sql(column: str, strategy: str) -> str:
+    """The same masking as mask_value, as a DuckDB expression over a column (published files use it)."""
+    value = f'cast("{column}" as varchar)'
+    digest = f"sha256({value})"
+    expressions = {
+        "redact": f"'{REDACTED}'",
+        "hash": digest,
+        "tokenize": f"'tok_' || left({digest}, 12)",
+        "partial": f"left({value}, 3) || case when contains({value}, '@') then '***@***' else '{REDACTED}' end",
+    }
+    if strategy not in expressions:
+        raise ValueError(f"masking strategy: expected one of redact, hash, tokenize, partial, got {strategy!r}")
+    return f'case when "{column}" is null then null else {expressions[strategy]} end'

@@ -7,6 +7,7 @@ import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from dataops_assets.dbt.partitions import window_predicate
+from dataops_assets.governance.masking import masking_sql
 from dataops_assets.publish.audit import (
     blocking_failures, describe, latest_materialization_run, outcomes_in_run,
 )
@@ -31,6 +32,7 @@ class PublishTarget:
     partition_column: str | None = None
     tags: Mapping[str, str] = field(default_factory=dict)
     owners: tuple[str, ...] = ()
+    pii_masking: Mapping[str, str] = field(default_factory=dict)  # column -> strategy (the product spec)
 
 
 def publish_asset_key(model: str) -> dg.AssetKey:
@@ -70,7 +72,7 @@ def build_publish_asset(target: PublishTarget, settings: Settings) -> dg.AssetsD
                 f"{target.model}: not published, the previous version stays current; failed error "
                 f"checks: {describe(failures)}"))
         window = context.partition_time_window if partitioned else None
-        query = f"select * from {target.relation}"
+        query = published_query(target)
         if window is not None:
             query += f" where {window_predicate(target.partition_column, window)}"
         with duckdb.get_connection() as con:
@@ -104,3 +106,10 @@ def upstream_failures(instance: dg.DagsterInstance, target: PublishTarget) -> li
         if run_id is not None:
             failures += blocking_failures(outcomes_in_run(instance, checks, run_id))
     return failures
+
+
+def published_query(target: PublishTarget) -> str:
+    """Every column of the model, PII columns masked as the spec says: consumers read only this."""
+    masked = ", ".join(f'{masking_sql(column, strategy)} as "{column}"'
+                       for column, strategy in sorted(target.pii_masking.items()))
+    return f"select * replace ({masked}) from {target.relation}" if masked else f"select * from {target.relation}"

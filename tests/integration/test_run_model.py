@@ -123,3 +123,30 @@ def test_a_failed_error_check_keeps_the_published_versions_of_the_model_and_its_
     # Every file of a version reads back whole.
     assert sum(warehouse_scalar(home, f"select count(*) from read_parquet('{f}')")
                for f in current_files(republished)) == republished.rows
+
+
+def test_published_files_carry_the_spec_masking_never_raw_pii(defect_baseline):
+    import duckdb
+
+    from dataops_assets.catalog.products import load_products
+    from tests.sandbox import project_manifest
+
+    product = load_products(project_manifest())["customer_360"]
+    masking = product.pii_masking("customer_360")
+    assert masking, "customer_360 declares PII fields"
+    publication = current_publication(defect_baseline / PUBLISHED, "customer_360", "customer_360")
+    files = [str(f) for f in current_files(publication)]
+    with duckdb.connect() as con:
+        raw = {c: {r[0] for r in con.execute(
+            f"select distinct cast({c} as varchar) from read_parquet('{defect_baseline}/landing/crm/customers/*.parquet')"
+            f" where {c} is not null").fetchall()} for c in masking}
+        for column in masking:
+            published = {r[0] for r in con.execute(
+                f"select distinct cast({column} as varchar) from read_parquet(?, hive_partitioning = false)",
+                [files]).fetchall()}
+            assert published and raw[column] and not published & raw[column], column
+        emails = [r[0] for r in con.execute("select email from read_parquet(?, hive_partitioning = false) limit 5",
+                                             [files]).fetchall()]
+    assert all(e.endswith("***@***") and len(e) == 10 for e in emails), emails
+    # The warehouse (write zone) keeps the raw values: masking happens where consumers read.
+    assert warehouse_scalar(defect_baseline, "select count(*) from main.customer_360 where email like '%@example%'") > 0
