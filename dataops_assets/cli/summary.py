@@ -54,11 +54,12 @@ def _status_lines(status: ProductStatus, label: str, show_models: bool) -> list[
     if status.blocked_by and "blocked by" not in quality:
         lines.append(f"    blocked by {', '.join(status.blocked_by)}")
     for model in status.models if show_models else ():
-        rows = "not materialized" if model.rows is None else f"{model.rows:,} rows"
+        rows = "not materialized" if model.rows is None else f"{model.rows:,} rows in the warehouse"
         if model.partitions_materialized is not None:
-            rows += f" in {model.partitions_materialized} partitions"
+            count = model.partitions_materialized
+            rows += f" ({count} partition{'' if count == 1 else 's'})"
         published = "not published" if model.published_version is None else f"published v={model.published_version}"
-        lines.append(f"    {model.model}: {rows} in the warehouse, {published}")
+        lines.append(f"    {model.model}: {rows}, {published}")
     lines.extend(f"    FAILED {failed}" for failed in status.failed_checks)
     return lines
 
