@@ -20,6 +20,7 @@ Results: benchmarks/results/run_cost.json and run_cost.png.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import json
 import os
@@ -37,7 +38,6 @@ REPO = Path(__file__).resolve().parent.parent
 RESULTS = REPO / "benchmarks" / "results"
 TARGETS = {"full_run_to_dbt_build": 2.0, "daily_partition_share": 0.10, "peak_rss_gib": 2.0}
 SAMPLE_SECONDS = 0.05
-GIB = 1024 ** 3
 
 
 class TreeSampler(threading.Thread):
@@ -50,16 +50,11 @@ class TreeSampler(threading.Thread):
 
     def run(self) -> None:
         while self.root.is_running() and self.root.status() != psutil.STATUS_ZOMBIE:
-            total = 0
             try:
-                for proc in [self.root, *self.root.children(recursive=True)]:
-                    try:
-                        total += proc.memory_info().rss
-                    except psutil.NoSuchProcess:
-                        pass
+                tree = [self.root, *self.root.children(recursive=True)]
             except psutil.NoSuchProcess:
                 break
-            self.samples.append((time.time(), total))
+            self.samples.append((time.time(), sum(_rss(proc) for proc in tree)))
             time.sleep(SAMPLE_SECONDS)
 
     def peak(self, start: float, end: float) -> int:
@@ -67,12 +62,17 @@ class TreeSampler(threading.Thread):
         return max(inside, default=0)
 
 
+def _rss(proc: psutil.Process) -> int:
+    """A process's RSS; 0 once it has exited between listing and reading."""
+    with contextlib.suppress(psutil.NoSuchProcess):
+        return proc.memory_info().rss
+    return 0
+
+
 @dataclass
 class Measured:
-    command: str
     started: float
     ended: float
-    returncode: int
     sampler: TreeSampler
 
     @property
@@ -90,7 +90,7 @@ def measured(cmd: list[str], env: dict, cwd: Path = REPO) -> Measured:
     sampler.join(timeout=5)
     if proc.returncode != 0:
         sys.exit(f"{' '.join(cmd[:4])} failed (exit {proc.returncode}):\n{output[-4000:]}")
-    return Measured(" ".join(cmd[1:6]), started, ended, proc.returncode, sampler)
+    return Measured(started, ended, sampler)
 
 
 @dataclass

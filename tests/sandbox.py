@@ -104,17 +104,15 @@ def _materialize_definitions(home: Path, names: tuple[str, ...], as_of: dt.datet
     `dagster asset materialize` each, in that order: what `dataops materialize --partition-range all`
     runs for them, for tests that need fewer runs."""
     from dataops_assets.catalog.spec import Partitioning
-    from dataops_assets.dbt.partitions import partitions_definitions
+    from dataops_assets.dbt.partitions import partition_keys
     from dataops_assets.settings import load_settings
 
-    keys = partitions_definitions(load_settings({"DATAOPS_HOME": str(home)}))
+    keys = partition_keys(load_settings({"DATAOPS_HOME": str(home)}))
     results = []
     for name in names:
         cadence = Partitioning(name)
-        span = () if cadence is Partitioning.NONE else (
-            f"{keys[cadence].get_first_partition_key()}...{keys[cadence].get_last_partition_key()}",)
-        results.append(materialize(home, select=f"tag:partitions={name}", partition_range=span[0] if span else None,
-                                   as_of=as_of))
+        span = None if cadence is Partitioning.NONE else f"{keys[cadence][0]}...{keys[cadence][-1]}"
+        results.append(materialize(home, select=f"tag:partitions={name}", partition_range=span, as_of=as_of))
     return Materialized(max(r.returncode for r in results), "".join(r.stdout for r in results),
                         "".join(r.stderr for r in results), frozenset().union(*(r.run_ids for r in results)))
 

@@ -25,8 +25,10 @@ def list_published(product_id: str | None, as_json: bool) -> None:
         publications = list_publications(settings.published_dir, product_id)
     except ValueError as exc:
         raise click.ClickException(str(exc)) from None
-    if product_id is not None and not publications and not _is_product(product_id):
-        raise click.ClickException(f"--product: expected a product id ({', '.join(_product_ids())}), got {product_id!r}")
+    if product_id is not None and not publications:
+        known = _product_ids()
+        if product_id not in known:
+            raise click.ClickException(f"--product: expected a product id ({', '.join(known)}), got {product_id!r}")
     entries = [_entry(p) for p in publications]
     if as_json:
         click.echo(json.dumps({"published_dir": str(settings.published_dir), "models": entries}, indent=2))
@@ -67,7 +69,3 @@ def _product_ids() -> list[str]:
     from dataops_assets.dbt.manifest import ensure_manifest
 
     return sorted(load_products(read_manifest(ensure_manifest(load_settings()))))
-
-
-def _is_product(product_id: str) -> bool:
-    return product_id in _product_ids()

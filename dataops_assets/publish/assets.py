@@ -9,7 +9,7 @@ from dagster_duckdb import DuckDBResource
 from dataops_assets.dbt.partitions import window_predicate
 from dataops_assets.governance.masking import masking_sql
 from dataops_assets.publish.audit import (
-    blocking_failures, describe, latest_materialization_run, outcomes_in_run,
+    blocking_failures, describe, latest_build_failures, latest_materialization_run, outcomes_in_run,
 )
 from dataops_assets.publish.snapshots import publish_snapshot
 from dataops_assets.settings import DUCKDB_POOL, Settings
@@ -66,7 +66,7 @@ def build_publish_asset(target: PublishTarget, settings: Settings) -> dg.AssetsD
                 f"{target.model}: not built in this run; publication only takes rows a run has just "
                 f"built and audited: select {target.model} with {publish_asset_key(target.model).to_user_string()}"))
         outcomes = outcomes_in_run(context.instance, target.checks, run_id)
-        failures = blocking_failures(outcomes) + upstream_failures(context.instance, target)
+        failures = blocking_failures(outcomes) + latest_build_failures(context.instance, target.upstream)
         if failures:
             raise dg.Failure(description=(
                 f"{target.model}: not published, the previous version stays current; failed error "
@@ -96,16 +96,6 @@ def build_publish_asset(target: PublishTarget, settings: Settings) -> dg.AssetsD
         })
 
     return publish
-
-
-def upstream_failures(instance: dg.DagsterInstance, target: PublishTarget) -> list:
-    """Failed `error` checks of the latest build of every checked model the target reads."""
-    failures = []
-    for key, checks in sorted(target.upstream.items(), key=lambda item: item[0].to_user_string()):
-        run_id = latest_materialization_run(instance, key)
-        if run_id is not None:
-            failures += blocking_failures(outcomes_in_run(instance, checks, run_id))
-    return failures
 
 
 def published_query(target: PublishTarget) -> str:

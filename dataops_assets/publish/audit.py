@@ -49,6 +49,18 @@ def outcomes_in_run(
     return outcomes
 
 
+def latest_build_failures(
+    instance: dg.DagsterInstance, checks_by_asset: Mapping[dg.AssetKey, Mapping[dg.AssetCheckKey, str]]
+) -> list[CheckOutcome]:
+    """Failed `error` checks of the latest build of each asset (asset -> its checks -> severity)."""
+    failures = []
+    for key, checks in sorted(checks_by_asset.items(), key=lambda item: item[0].to_user_string()):
+        run_id = latest_materialization_run(instance, key) if checks else None
+        if run_id is not None:
+            failures += blocking_failures(outcomes_in_run(instance, checks, run_id))
+    return failures
+
+
 def blocking_failures(outcomes: Iterable[CheckOutcome]) -> list[CheckOutcome]:
     return [o for o in outcomes if o.severity == "error" and not o.passed]
 

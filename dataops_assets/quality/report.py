@@ -12,7 +12,7 @@ import dagster as dg
 from dagster._core.storage.asset_check_execution_record import AssetCheckExecutionRecordStatus
 
 from dataops_assets.catalog.products import DataProduct
-from dataops_assets.publish.audit import blocking_failures, latest_materialization_run, outcomes_in_run
+from dataops_assets.publish.audit import latest_build_failures
 from dataops_assets.quality.checks import WINDOW_KEY
 from dataops_assets.quality.run_causes import RunFacts, Verdict, judge_group, judge_model
 from dataops_assets.quality.run_history import latest_run_id, read_run_facts
@@ -91,15 +91,12 @@ def _model_entry(instance: dg.DagsterInstance, asset_graph, model: str, suite: S
 def publication_blockers(instance: dg.DagsterInstance, asset_graph, key: dg.AssetKey) -> list[str]:
     """`asset:check` of the failed `error` checks on the latest build of the model or of any model it
     reads: what the publish gate refuses it for (the previous published version stays current)."""
-    causes = []
-    for asset in [key, *sorted(asset_graph.get_ancestor_asset_keys(key))]:
-        checks = {k: str(asset_graph.get_check_spec(k).metadata.get("severity", "error"))
-                  for k in asset_graph.get_check_keys_for_assets({asset})}
-        run_id = latest_materialization_run(instance, asset) if checks else None
-        if run_id is not None:
-            causes += [f"{f.key.asset_key.to_user_string()}:{f.key.name}"
-                       for f in blocking_failures(outcomes_in_run(instance, checks, run_id))]
-    return causes
+    checks_by_asset = {
+        asset: {k: str(asset_graph.get_check_spec(k).metadata.get("severity", "error"))
+                for k in asset_graph.get_check_keys_for_assets({asset})}
+        for asset in [key, *asset_graph.get_ancestor_asset_keys(key)]
+    }
+    return [f"{f.key.asset_key.to_user_string()}:{f.key.name}" for f in latest_build_failures(instance, checks_by_asset)]
 
 
 def _check_entry(key: dg.AssetCheckKey, record, expectation, spec: dg.AssetCheckSpec) -> dict[str, Any]:
