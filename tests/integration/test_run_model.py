@@ -150,3 +150,10 @@ def test_published_files_carry_the_spec_masking_never_raw_pii(defect_baseline):
     assert all(e.endswith("***@***") and len(e) == 10 for e in emails), emails
     # The warehouse (write zone) keeps the raw values: masking happens where consumers read.
     assert warehouse_scalar(defect_baseline, "select count(*) from main.customer_360 where email like '%@example%'") > 0
+
+
+def test_publishing_without_building_in_the_same_run_is_refused(home):
+    result = materialize(home, select="published_customer_360")
+    assert result.returncode != 0
+    assert "customer_360: not built in this run" in result.output
+    assert published_version(home, "customer_360", "customer_360") == 1
