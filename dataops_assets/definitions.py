@@ -14,12 +14,15 @@ from dataops_assets.catalog.spec import Partitioning
 from dataops_assets.dbt.assets import DbtSelection, InstalledDbtCliResource, build_dbt_run_assets, build_landing_specs
 from dataops_assets.dbt.manifest import dbt_executable, ensure_manifest
 from dataops_assets.dbt.partitions import partitions_definitions
-from dataops_assets.dbt.translator import DataProductTranslator
+from dataops_assets.dbt.translator import PLATFORM_GROUP, DataProductTranslator
 from dataops_assets.publish.assets import PublishTarget, build_publish_asset
 from dataops_assets.quality.checks import CheckedModel, build_suite_checks
 from dataops_assets.quality.suite import load_suites
 from dataops_assets.quality.validation import prepare_in_background
+from dataops_assets.quality.report import ModelGroup
 from dataops_assets.settings import DBT_PROJECT_DIR, QUALITY_SUITES_DIR, REPO_ROOT, Settings, load_settings
+from dataops_assets.slo.schedules import build_refresh_automation
+from dataops_assets.slo.sensor import build_slo_sensor
 from dataops_assets.sources.landing_contract import check_landing
 
 # Partitioned asset checks and backfill policies are Dagster previews; their warnings would print on every load.
@@ -64,10 +67,16 @@ def build_definitions(settings: Settings) -> dg.Definitions:
                 checks=severities.get(model.key, {}), upstream=upstream,
                 partitions_def=model.partitions_def, partition_column=model.partition_column,
                 tags=specs[name].tags, owners=tuple(specs[name].owners), pii_masking=product.pii_masking(name),
+                freshness_policy=specs[name].freshness_policy,
             ), settings))
+    jobs, schedules = build_refresh_automation(products, partitions, settings)
+    platform = ModelGroup(PLATFORM_GROUP, tuple(sorted(n for n, node in models.items() if node.get("group") == PLATFORM_GROUP)))
     return dg.Definitions(
         asset_checks=suite_checks,
         assets=[*build_landing_specs(manifest, translator, settings), *dbt_steps, *publish],
+        jobs=jobs,
+        schedules=schedules,
+        sensors=[build_slo_sensor(products, suites, platform, settings)],
         resources={
             "dbt": InstalledDbtCliResource(project_dir=project, dbt_executable=dbt_executable()),
             "duckdb": DuckDBResource(database=str(settings.warehouse_path), connection_config=settings.duckdb_config),

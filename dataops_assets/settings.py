@@ -49,6 +49,12 @@ class Settings:
     first_partition: dt.date | None = None
     # Published versions kept per model (the current one always among them).
     keep_versions: int = DEFAULT_KEEP_VERSIONS
+    # Product schedules start running with `dagster dev` (else: stopped until turned on in the UI).
+    schedules_running: bool = False
+    # One cron for every product schedule instead of its spec's (demos and tests); None: the spec's.
+    schedule_cron: str | None = None
+    # Where SLO breach and recovery alerts are also POSTed (JSON); None: only alerts.jsonl.
+    alert_webhook_url: str | None = None
 
     @property
     def landing_dir(self) -> Path:
@@ -66,6 +72,16 @@ class Settings:
     @property
     def duckdb_config(self) -> dict[str, str | int]:
         return self.duckdb.connection_config(self.home)
+
+    @property
+    def alerts_path(self) -> Path:
+        """Every SLO breach and recovery alert, one JSON object a line."""
+        return self.home / "alerts.jsonl"
+
+    @property
+    def serving_requests_path(self) -> Path:
+        """Requests the serving layer answered (product, milliseconds, time), one JSON object a line."""
+        return self.home / "serving" / "requests.jsonl"
 
     @property
     def archive_dir(self) -> Path:
@@ -116,7 +132,35 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         ),
         first_partition=_date("DATAOPS_FIRST_PARTITION", env.get("DATAOPS_FIRST_PARTITION") or ""),
         keep_versions=_positive_int("DATAOPS_KEEP_VERSIONS", env.get("DATAOPS_KEEP_VERSIONS"), DEFAULT_KEEP_VERSIONS),
+        schedules_running=_switch("DATAOPS_SCHEDULES", env.get("DATAOPS_SCHEDULES") or "off"),
+        schedule_cron=_cron("DATAOPS_SCHEDULE_CRON", env.get("DATAOPS_SCHEDULE_CRON") or ""),
+        alert_webhook_url=_url("DATAOPS_ALERT_WEBHOOK_URL", env.get("DATAOPS_ALERT_WEBHOOK_URL") or ""),
     )
+
+
+def _switch(name: str, text: str) -> bool:
+    value = text.strip().lower()
+    if value not in ("on", "off"):
+        raise ValueError(f"{name}: expected on or off, got {text!r}")
+    return value == "on"
+
+
+def _cron(name: str, text: str) -> str | None:
+    if not text.strip():
+        return None
+    from dataops_assets.slo.cadence import is_cron
+
+    if not is_cron(text.strip()):
+        raise ValueError(f"{name}: expected a 5-field cron expression such as '*/5 * * * *', got {text!r}")
+    return text.strip()
+
+
+def _url(name: str, text: str) -> str | None:
+    if not text.strip():
+        return None
+    if not re.match(r"^https?://[^\s/]+", text.strip()):
+        raise ValueError(f"{name}: expected an http(s) URL, got {text!r}")
+    return text.strip()
 
 
 def _memory_limit(text: str) -> str:

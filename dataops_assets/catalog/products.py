@@ -11,6 +11,7 @@ from pydantic import ValidationError
 
 from dataops_assets.catalog.errors import SpecError
 from dataops_assets.catalog.spec import DataProductSpec, Partitioning
+from dataops_assets.slo.cadence import derived_schedule, is_cron, longest_gap_minutes
 
 PRODUCTS_DIR = "models/products/"
 
@@ -35,6 +36,11 @@ class DataProduct:
     @property
     def partitioning(self) -> Partitioning:
         return self.spec.partitions
+
+    @property
+    def refresh_schedule(self) -> str:
+        """The spec's cron, or the one derived from its freshness budget."""
+        return self.spec.refresh_schedule or derived_schedule(self.spec.slos.freshness_minutes)
 
     def pii_masking(self, model: str) -> dict[str, str]:
         """Column -> masking strategy for the PII columns of one of the product's models."""
@@ -113,9 +119,28 @@ def _validate_spec(group: dict[str, Any], meta: dict[str, Any]) -> DataProductSp
         raise SpecError(f"{where}: field 'config.meta.data_product': expected a mapping with the product spec")
     owner = {k: v for k, v in (group.get("owner") or {}).items() if v is not None}
     try:
-        return DataProductSpec.model_validate({**raw, "id": group["name"], "owner": owner})
+        spec = DataProductSpec.model_validate({**raw, "id": group["name"], "owner": owner})
     except ValidationError as exc:
         raise SpecError(f"{where}: {_describe(exc)}") from None
+    _check_slos_are_possible(where, spec)
+    return spec
+
+
+def _check_slos_are_possible(where: str, spec) -> None:
+    """A refresh cadence or retry policy that cannot keep the data within its freshness budget."""
+    budget = spec.slos.freshness_minutes
+    cron = spec.refresh_schedule
+    if cron is not None:
+        if not is_cron(cron):
+            raise SpecError(f"{where}: field 'refresh_schedule': expected a 5-field cron expression (UTC), got {cron!r}")
+        gap = longest_gap_minutes(cron)
+        if gap >= budget:
+            raise SpecError(f"{where}: field 'refresh_schedule': {cron!r} leaves up to {gap:g} min between refreshes; "
+                            f"expected less than slos.freshness_minutes ({budget:g})")
+    waits = spec.retry_policy.waits()
+    if sum(waits) >= budget * 60:
+        raise SpecError(f"{where}: field 'retry_policy': {len(waits)} retries wait {sum(waits):g} s in all; expected "
+                        f"less than slos.freshness_minutes ({budget:g} min = {budget * 60:g} s)")
 
 
 def _describe(exc: ValidationError) -> str:
@@ -123,6 +148,8 @@ def _describe(exc: ValidationError) -> str:
     field = ".".join(str(part) for part in error["loc"])
     if error["type"] == "missing":
         return f"field '{field}': required but missing"
+    if error["type"] == "value_error":  # a model validator's message already says what was expected
+        return f"field '{field}': {error['ctx']['error']}"
     return f"field '{field}': {error['msg'][0].lower()}{error['msg'][1:]}, got {error['input']!r}"
 
 

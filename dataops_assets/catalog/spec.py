@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 
 class Classification(StrEnum):
@@ -53,12 +53,46 @@ class Owner(_Strict):
 
 
 class Slos(_Strict):
-    """Service level objectives the product is held to."""
+    """Service level objectives the product is held to (seed 000's `slos`)."""
 
-    availability_pct: float = Field(gt=0, le=100, description="Share of time the product is readable, in %.")
+    availability_pct: float = Field(
+        gt=0, lt=100, description="Share of expected publications that must succeed, in %; below 100 so an error "
+        "budget exists.")
+    latency_p50_ms: float = Field(gt=0, le=600_000, description="Median serving latency, in ms.")
     latency_p95_ms: float = Field(gt=0, le=600_000, description="95th percentile serving latency, in ms.")
-    freshness_minutes: float = Field(gt=0, le=525_600, description="Maximum age of the newest data, in minutes.")
-    completeness_pct: float = Field(ge=0, le=100, description="Minimum share of non-null required values, in %.")
+    latency_p99_ms: float = Field(gt=0, le=600_000, description="99th percentile serving latency, in ms.")
+    freshness_minutes: float = Field(
+        ge=1.25, le=525_600, description="Maximum age of the published data, in minutes; warned at 80 %, which "
+        "Dagster needs to be at least a minute.")
+    completeness_pct: float = Field(gt=0, le=100, description="Minimum share of non-null required values, in %.")
+
+    @model_validator(mode="after")
+    def _latencies_rise(self) -> Slos:
+        if not self.latency_p50_ms <= self.latency_p95_ms <= self.latency_p99_ms:
+            raise ValueError(f"expected latency_p50_ms <= latency_p95_ms <= latency_p99_ms, got {self.latency_p50_ms:g}, "
+                             f"{self.latency_p95_ms:g}, {self.latency_p99_ms:g}")
+        return self
+
+
+class Backoff(StrEnum):
+    """How the wait between retries grows (Dagster's Backoff; `none`: the same delay each time)."""
+
+    NONE = "none"
+    LINEAR = "linear"
+    EXPONENTIAL = "exponential"
+
+
+class RetrySpec(_Strict):
+    """How often a failed step of the product's runs is retried, and how long it waits (seed 000's `retryPolicy`)."""
+
+    max_retries: int = Field(default=2, ge=0, le=10, description="Retries after the first failed attempt.")
+    delay_seconds: float = Field(default=30, ge=0, le=3600, description="Wait before the first retry, in s.")
+    backoff: Backoff = Field(default=Backoff.EXPONENTIAL, description="none, linear or exponential.")
+
+    def waits(self) -> tuple[float, ...]:
+        """Seconds waited before each retry, as Dagster computes them (no jitter)."""
+        factor = {Backoff.NONE: lambda n: 1, Backoff.LINEAR: lambda n: n, Backoff.EXPONENTIAL: lambda n: 2**n - 1}
+        return tuple(self.delay_seconds * factor[self.backoff](n) for n in range(1, self.max_retries + 1))
 
 
 class PiiField(_Strict):
@@ -88,6 +122,10 @@ class DataProductSpec(_Strict):
         default=Partitioning.NONE,
         description="none, daily or monthly; partitioned public models are incremental with a partition_column.",
     )
+    refresh_schedule: str | None = Field(
+        default=None, description="Cron (UTC) of the product's scheduled refresh; unset: derived from "
+        "slos.freshness_minutes (README, SLOs).")
+    retry_policy: RetrySpec = RetrySpec()
     pii_fields: tuple[PiiField, ...] = ()
     status: ProductStatus
     consumers: tuple[str, ...] = ()

@@ -16,6 +16,7 @@ COMMANDS = {
     "products": "dataops_assets.cli.products:products",
     "published": "dataops_assets.cli.published:published",
     "quality": "dataops_assets.cli.quality:quality",
+    "slo": "dataops_assets.cli.slo:slo",
     "summary": "dataops_assets.cli.summary:summary",
 }
 

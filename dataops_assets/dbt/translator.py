@@ -10,6 +10,7 @@ from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings
 
 from dataops_assets.catalog.products import DataProduct
 from dataops_assets.catalog.spec import Partitioning
+from dataops_assets.slo.policies import freshness_policy
 
 LANDING_GROUP = "landing"
 # Quality dimension of a dbt test, by generic test; a test's `meta.dimension` overrides it.
@@ -49,7 +50,10 @@ class DataProductTranslator(DagsterDbtTranslator):
         ).merge_attributes(tags={PARTITIONS_TAG: partitioning_of(props, product).value})
         if product is None:
             return spec
-        return spec.merge_attributes(tags=_tags_for(product), metadata=_metadata_for(props, product))
+        spec = spec.merge_attributes(tags=_tags_for(product), metadata=_metadata_for(props, product))
+        if props["name"] in product.public_models:
+            spec = spec.replace_attributes(freshness_policy=freshness_policy(product.spec.slos))
+        return spec
 
 
     def get_asset_check_spec(

@@ -33,6 +33,7 @@ class PublishTarget:
     tags: Mapping[str, str] = field(default_factory=dict)
     owners: tuple[str, ...] = ()
     pii_masking: Mapping[str, str] = field(default_factory=dict)  # column -> strategy (the product spec)
+    freshness_policy: dg.FreshnessPolicy | None = None  # the product's freshness SLO
 
 
 def publish_asset_key(model: str) -> dg.AssetKey:
@@ -53,6 +54,7 @@ def build_publish_asset(target: PublishTarget, settings: Settings) -> dg.AssetsD
         partitions_def=target.partitions_def,
         backfill_policy=dg.BackfillPolicy.single_run() if partitioned else None,
         pool=DUCKDB_POOL,
+        freshness_policy=target.freshness_policy,
         kinds={"parquet"},
         owners=list(target.owners),
         tags=dict(target.tags),
