@@ -21,6 +21,7 @@ from dataops_assets.quality.suite import load_suites
 from dataops_assets.quality.validation import prepare_in_background
 from dataops_assets.quality.report import ModelGroup
 from dataops_assets.settings import DBT_PROJECT_DIR, QUALITY_SUITES_DIR, REPO_ROOT, Settings, load_settings
+from dataops_assets.slo.policies import retry_policy
 from dataops_assets.slo.schedules import build_refresh_automation
 from dataops_assets.slo.sensor import build_slo_sensor
 from dataops_assets.sources.landing_contract import check_landing
@@ -53,7 +54,7 @@ def build_definitions(settings: Settings) -> dg.Definitions:
                              while_dbt_runs=prepare_in_background)
         for cadence, selection in dbt_selections(partitioning, manifest["metadata"]["adapter_type"]).items()
     ]
-    suites = load_suites(QUALITY_SUITES_DIR, models, REPO_ROOT)
+    suites = load_suites(QUALITY_SUITES_DIR, models, REPO_ROOT, product_slos={p.id: p.spec.slos for p in products.values()})
     suite_checks = build_suite_checks(suites, models, products, {name: checked(name) for name in suites})
     severities = check_severities([*dbt_steps, *suite_checks])
     publish = []
@@ -67,7 +68,7 @@ def build_definitions(settings: Settings) -> dg.Definitions:
                 checks=severities.get(model.key, {}), upstream=upstream,
                 partitions_def=model.partitions_def, partition_column=model.partition_column,
                 tags=specs[name].tags, owners=tuple(specs[name].owners), pii_masking=product.pii_masking(name),
-                freshness_policy=specs[name].freshness_policy,
+                freshness_policy=specs[name].freshness_policy, retry_policy=retry_policy(product.spec.retry_policy),
             ), settings))
     jobs, schedules = build_refresh_automation(products, partitions, settings)
     platform = ModelGroup(PLATFORM_GROUP, tuple(sorted(n for n, node in models.items() if node.get("group") == PLATFORM_GROUP)))

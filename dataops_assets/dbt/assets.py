@@ -98,7 +98,7 @@ def build_dbt_run_assets(
         try:
             check_landing(landing)
         except ValueError as exc:
-            raise dg.Failure(description=str(exc)) from None
+            raise dg.Failure(description=str(exc), allow_retries=False) from None
         window = context.partition_time_window if partitions_def is not None else None
         with dbt_environment(settings, window):
             # dbt unit tests check model logic on fixed rows, not the data: `make test` runs them.

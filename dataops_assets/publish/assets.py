@@ -34,6 +34,7 @@ class PublishTarget:
     owners: tuple[str, ...] = ()
     pii_masking: Mapping[str, str] = field(default_factory=dict)  # column -> strategy (the product spec)
     freshness_policy: dg.FreshnessPolicy | None = None  # the product's freshness SLO
+    retry_policy: dg.RetryPolicy | None = None  # the product's retries (a refused publication is never retried)
 
 
 def publish_asset_key(model: str) -> dg.AssetKey:
@@ -55,6 +56,7 @@ def build_publish_asset(target: PublishTarget, settings: Settings) -> dg.AssetsD
         backfill_policy=dg.BackfillPolicy.single_run() if partitioned else None,
         pool=DUCKDB_POOL,
         freshness_policy=target.freshness_policy,
+        retry_policy=target.retry_policy,
         kinds={"parquet"},
         owners=list(target.owners),
         tags=dict(target.tags),
@@ -66,13 +68,14 @@ def build_publish_asset(target: PublishTarget, settings: Settings) -> dg.AssetsD
         if latest_materialization_run(context.instance, target.model_key) != run_id:
             raise dg.Failure(description=(
                 f"{target.model}: not built in this run; publication only takes rows a run has just "
-                f"built and audited: select {target.model} with {publish_asset_key(target.model).to_user_string()}"))
+                f"built and audited: select {target.model} with {publish_asset_key(target.model).to_user_string()}"),
+                allow_retries=False)
         outcomes = outcomes_in_run(context.instance, target.checks, run_id)
         failures = blocking_failures(outcomes) + latest_build_failures(context.instance, target.upstream)
         if failures:
             raise dg.Failure(description=(
                 f"{target.model}: not published, the previous version stays current; failed error "
-                f"checks: {describe(failures)}"))
+                f"checks: {describe(failures)}"), allow_retries=False)
         window = context.partition_time_window if partitioned else None
         query = published_query(target)
         if window is not None:

@@ -1,18 +1,21 @@
-"""A Dagster webserver over the session's materialized DATAOPS_HOME, and a headless Chromium."""
+"""`dagster dev` (webserver and daemon) over a copy of the session's materialized DATAOPS_HOME, and a headless Chromium."""
 
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import signal
 import socket
 import subprocess
 import time
 import urllib.request
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from tests.sandbox import REPO_ROOT, VENV_BIN, dataops_env
+from tests.sandbox import REPO_ROOT, VENV_BIN, copy_home, dataops_env
 
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -44,36 +47,57 @@ def _workspace_loaded(url: str) -> bool:
     return bool(entries) and all(e["loadStatus"] == "LOADED" for e in entries)
 
 
-@pytest.fixture(scope="module")  # stopped as soon as the module's tests are done
-def webserver_url(materialized_home: Path):
+@dataclass(frozen=True)
+class DagsterDev:
+    url: str
+    home: Path  # a copy of the session's materialized home: scheduled runs here change nothing else
+    env: dict[str, str]
+
+
+# Every product schedule ticks each minute once turned on (none is on until a test starts one).
+SCHEDULE_CRON = "* * * * *"
+
+
+@pytest.fixture(scope="session")  # one webserver + daemon for every e2e test, stopped by PID at the end
+def dagster_dev(materialized_home: Path, tmp_path_factory) -> DagsterDev:
+    home = copy_home(materialized_home, tmp_path_factory.mktemp("e2e") / "home")
+    env = {**dataops_env(home), "DATAOPS_SCHEDULE_CRON": SCHEDULE_CRON}
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    log = (materialized_home / "webserver.log").open("w")
+    log = (home / "dagster_dev.log").open("w")
     proc = subprocess.Popen(
-        [str(VENV_BIN / "dagster-webserver"), "-w", "workspace.yaml", "-h", "127.0.0.1", "-p", str(port)],
-        cwd=REPO_ROOT,
-        env=dataops_env(materialized_home),
-        stdout=log,
-        stderr=subprocess.STDOUT,
+        [str(VENV_BIN / "dagster"), "dev", "-w", str(REPO_ROOT / "workspace.yaml"), "-h", "127.0.0.1",
+         "-p", str(port)],
+        cwd=home, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
     )
     try:
-        deadline = time.monotonic() + 120
+        deadline = time.monotonic() + 180
         while not _workspace_loaded(url):
             if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"webserver did not load; see {materialized_home / 'webserver.log'}")
+                raise RuntimeError(f"dagster dev did not load; see {home / 'dagster_dev.log'}")
             time.sleep(1)
-        yield url
+        yield DagsterDev(url, home, env)
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        _stop(proc)
         log.close()
 
 
-@pytest.fixture(scope="module")
+def _stop(proc: subprocess.Popen) -> None:
+    """SIGINT is dagster dev's clean shutdown (webserver, daemon, code servers); then its group by PID."""
+    proc.send_signal(signal.SIGINT)
+    try:
+        proc.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+
+
+@pytest.fixture(scope="session")
+def webserver_url(dagster_dev: DagsterDev) -> str:
+    return dagster_dev.url
+
+
+@pytest.fixture(scope="session")
 def browser():
     from playwright.sync_api import sync_playwright
 
