@@ -28,9 +28,9 @@ TARGET_RATIO, TARGET_RSS_MB = 0.15, 2048
 def run_checks(home: Path) -> dict:
     """The check steps' work for every suite, in this process; returns per-model seconds."""
     started = time.perf_counter()
-    from dataops_assets.catalog.products import load_products, models_by_name, read_manifest
+    from dataops_assets.catalog.products import load_products, models_by_name, read_manifest, slos_by_product
     from dataops_assets.dbt.manifest import manifest_path
-    from dataops_assets.quality.suite import load_suites, resolve_refs, resolve_window
+    from dataops_assets.quality.suite import computed_columns_sql, load_suites, resolve_window
     from dataops_assets.quality.validation import model_query, validate_frame
     from dataops_assets.settings import QUALITY_SUITES_DIR, load_settings
 
@@ -40,14 +40,14 @@ def run_checks(home: Path) -> dict:
 
     manifest = read_manifest(manifest_path())
     models, products = models_by_name(manifest), load_products(manifest)
-    suites = load_suites(QUALITY_SUITES_DIR, models, REPO)
+    suites = load_suites(QUALITY_SUITES_DIR, models, REPO, product_slos=slos_by_product(products))
     import great_expectations  # noqa: F401  (import cost is part of a real check step)
 
     imported = time.perf_counter()
     per_model, failed = {}, []
     for model, suite in suites.items():
         t0 = time.perf_counter()
-        computed = {n: resolve_window(resolve_refs(sql, models), None) for n, sql in suite.computed_columns.items()}
+        computed = {n: resolve_window(sql, None) for n, sql in computed_columns_sql(suite, models, settings.as_of).items()}
         with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True, config=settings.duckdb_config) as con:
             frame = con.execute(model_query(suite, models[model]["relation_name"], computed)).df()
         results = validate_frame(frame, suite, None, products[suite.product].pii_masking(model))

@@ -9,7 +9,7 @@ import dagster as dg
 from dagster_dbt import DbtProject
 from dagster_duckdb import DuckDBResource
 
-from dataops_assets.catalog.products import load_products, models_by_name, read_manifest, upstream_models
+from dataops_assets.catalog.products import load_products, models_by_name, read_manifest, slos_by_product, upstream_models
 from dataops_assets.catalog.spec import Partitioning
 from dataops_assets.dbt.assets import DbtSelection, InstalledDbtCliResource, build_dbt_run_assets, build_landing_specs
 from dataops_assets.dbt.manifest import dbt_executable, ensure_manifest
@@ -17,9 +17,9 @@ from dataops_assets.dbt.partitions import partitions_definitions
 from dataops_assets.dbt.translator import PLATFORM_GROUP, DataProductTranslator
 from dataops_assets.publish.assets import PublishTarget, build_publish_asset
 from dataops_assets.quality.checks import CheckedModel, build_suite_checks
+from dataops_assets.quality.report import ModelGroup
 from dataops_assets.quality.suite import load_suites
 from dataops_assets.quality.validation import prepare_in_background
-from dataops_assets.quality.report import ModelGroup
 from dataops_assets.settings import DBT_PROJECT_DIR, QUALITY_SUITES_DIR, REPO_ROOT, Settings, load_settings
 from dataops_assets.slo.policies import retry_policy
 from dataops_assets.slo.schedules import build_refresh_automation
@@ -54,8 +54,9 @@ def build_definitions(settings: Settings) -> dg.Definitions:
                              while_dbt_runs=prepare_in_background)
         for cadence, selection in dbt_selections(partitioning, manifest["metadata"]["adapter_type"]).items()
     ]
-    suites = load_suites(QUALITY_SUITES_DIR, models, REPO_ROOT, product_slos={p.id: p.spec.slos for p in products.values()})
-    suite_checks = build_suite_checks(suites, models, products, {name: checked(name) for name in suites})
+    suites = load_suites(QUALITY_SUITES_DIR, models, REPO_ROOT, product_slos=slos_by_product(products))
+    suite_checks = build_suite_checks(suites, models, products, {name: checked(name) for name in suites},
+                                      as_of=settings.as_of)
     severities = check_severities([*dbt_steps, *suite_checks])
     publish = []
     for product in products.values():
@@ -71,13 +72,12 @@ def build_definitions(settings: Settings) -> dg.Definitions:
                 freshness_policy=specs[name].freshness_policy, retry_policy=retry_policy(product.spec.retry_policy),
             ), settings))
     jobs, schedules = build_refresh_automation(products, partitions, settings)
-    platform = ModelGroup(PLATFORM_GROUP, tuple(sorted(n for n, node in models.items() if node.get("group") == PLATFORM_GROUP)))
     return dg.Definitions(
         asset_checks=suite_checks,
         assets=[*build_landing_specs(manifest, translator, settings), *dbt_steps, *publish],
         jobs=jobs,
         schedules=schedules,
-        sensors=[build_slo_sensor(products, suites, platform, settings)],
+        sensors=[build_slo_sensor(products, suites, ModelGroup.of_dbt_group(PLATFORM_GROUP, models), settings)],
         resources={
             "dbt": InstalledDbtCliResource(project_dir=project, dbt_executable=dbt_executable()),
             "duckdb": DuckDBResource(database=str(settings.warehouse_path), connection_config=settings.duckdb_config),

@@ -10,7 +10,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from dataops_assets.catalog.errors import SpecError
-from dataops_assets.catalog.spec import DataProductSpec, Partitioning
+from dataops_assets.catalog.spec import DataProductSpec, Partitioning, Slos
 from dataops_assets.slo.cadence import derived_schedule, is_cron, longest_gap_minutes
 
 PRODUCTS_DIR = "models/products/"
@@ -86,6 +86,11 @@ def load_products(manifest: dict[str, Any]) -> dict[str, DataProduct]:
             partition_columns=partition_columns,
         )
     return products
+
+
+def slos_by_product(products: dict[str, DataProduct]) -> dict[str, Slos]:
+    """What suites read their SLO thresholds from ({"slo": "<field>"})."""
+    return {product.id: product.spec.slos for product in products.values()}
 
 
 def downstream_products(products: dict[str, DataProduct], product_id: str) -> tuple[str, ...]:
@@ -244,6 +249,7 @@ def product_detail(products: dict[str, DataProduct], product_id: str) -> dict[st
         **product_summary(product),
         "owners": [product.spec.owner.email, f"team:{product.spec.team}"],
         "spec": product.spec.model_dump(mode="json"),
+        "refresh_schedule": product.refresh_schedule,
         "spec_file": product.spec_file,
         "models": list(product.models),
         "sources": list(product.sources),

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import click
 import dagster as dg
 
-from dataops_assets.catalog.products import DataProduct, load_products, models_by_name, read_manifest
+from dataops_assets.catalog.products import DataProduct, load_products, models_by_name, read_manifest, slos_by_product
 from dataops_assets.dbt.manifest import ensure_manifest
 from dataops_assets.dbt.translator import PLATFORM_GROUP
 from dataops_assets.quality.report import ModelGroup
@@ -27,17 +27,23 @@ def load_project_view(settings: Settings) -> ProjectView:
     from dataops_assets.definitions import build_definitions
 
     manifest = read_manifest(ensure_manifest(settings))
-    asset_graph = build_definitions(settings).resolve_asset_graph()
-    platform_models = sorted(
-        key.to_user_string() for key in asset_graph.materializable_asset_keys
-        if asset_graph.get(key).group_name == PLATFORM_GROUP
-    )
+    products, models = load_products(manifest), models_by_name(manifest)
     return ProjectView(
-        products=load_products(manifest),
-        suites=load_suites(QUALITY_SUITES_DIR, models_by_name(manifest), REPO_ROOT),
-        asset_graph=asset_graph,
-        platform=ModelGroup(PLATFORM_GROUP, tuple(platform_models)),
+        products=products,
+        suites=load_suites(QUALITY_SUITES_DIR, models, REPO_ROOT, product_slos=slos_by_product(products)),
+        asset_graph=build_definitions(settings).resolve_asset_graph(),
+        platform=ModelGroup.of_dbt_group(PLATFORM_GROUP, models),
     )
+
+
+def select_products(view: ProjectView, product_id: str | None) -> dict[str, DataProduct]:
+    """Every product, or the one `--product` names (a usage error naming the known ids otherwise)."""
+    if product_id is None:
+        return view.products
+    if product_id not in view.products:
+        raise click.BadParameter(f"unknown product {product_id!r}; expected one of {', '.join(view.products)}",
+                                 param_hint="--product")
+    return {product_id: view.products[product_id]}
 
 
 def open_instance(settings: Settings) -> dg.DagsterInstance:

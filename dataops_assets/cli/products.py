@@ -53,15 +53,18 @@ def show_product(product_id: str, as_json: bool) -> None:
         click.echo(json.dumps(detail, indent=2))
         return
     spec = detail["spec"]
-    slos = spec["slos"]
+    slos, retries = spec["slos"], spec["retry_policy"]
     pii = ", ".join(f"{p['model']}.{p['column']} ({p['masking']})" for p in spec["pii_fields"])
     lines = [
         f"{detail['id']}  {detail['name']} v{detail['version']}  [{detail['classification']}] {detail['status']}",
         f"  domain:      {detail['domain']}",
         f"  owners:      {', '.join(detail['owners'])} (steward {spec['steward']})",
         f"  description: {spec['description'].strip()}",
-        f"  SLOs:        availability {slos['availability_pct']}%, p95 {slos['latency_p95_ms']} ms, "
-        f"freshness {slos['freshness_minutes']} min, completeness {slos['completeness_pct']}%",
+        f"  SLOs:        availability {slos['availability_pct']:g}%, latency p50/p95/p99 {slos['latency_p50_ms']:g}/"
+        f"{slos['latency_p95_ms']:g}/{slos['latency_p99_ms']:g} ms, freshness {slos['freshness_minutes']:g} min, "
+        f"completeness {slos['completeness_pct']:g}%",
+        f"  refresh:     {detail['refresh_schedule']} (UTC){'' if spec['refresh_schedule'] else ', derived from freshness'}",
+        f"  retries:     {retries['max_retries']}, first after {retries['delay_seconds']:g} s, {retries['backoff']} backoff",
         f"  PII:         {pii or '-'}",
         f"  public:      {', '.join(detail['public_models'])}",
         f"  models:      {', '.join(detail['models'])}",

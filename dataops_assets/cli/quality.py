@@ -6,7 +6,7 @@ import json
 
 import click
 
-from dataops_assets.cli.instance_view import load_project_view, open_instance
+from dataops_assets.cli.instance_view import load_project_view, open_instance, select_products
 from dataops_assets.quality.report import quality_report
 from dataops_assets.quality.run_causes import NO_SUITE
 from dataops_assets.settings import load_settings
@@ -24,10 +24,7 @@ def report(product_id: str | None, as_json: bool) -> None:
     """Latest check evaluations and quality scores from the Dagster instance."""
     settings = load_settings()
     view = load_project_view(settings)
-    if product_id is not None and product_id not in view.products:
-        raise click.BadParameter(f"unknown product {product_id!r}; expected one of {', '.join(view.products)}",
-                                 param_hint="--product")
-    selected = {product_id: view.products[product_id]} if product_id else view.products
+    selected = select_products(view, product_id)
     with open_instance(settings) as instance:
         document = quality_report(instance, view.asset_graph, selected, view.suites, view.platform)
     if as_json:

@@ -7,7 +7,7 @@ import json
 
 import click
 
-from dataops_assets.cli.instance_view import load_project_view, open_instance
+from dataops_assets.cli.instance_view import load_project_view, open_instance, select_products
 from dataops_assets.quality.report import quality_report
 from dataops_assets.settings import load_settings
 from dataops_assets.slo.latency import request_latencies
@@ -28,10 +28,7 @@ def report(product_id: str | None, window_days: int, as_json: bool) -> None:
     """Availability, freshness, completeness and latency of each product beside its targets."""
     settings = load_settings()
     view = load_project_view(settings)
-    if product_id is not None and product_id not in view.products:
-        raise click.BadParameter(f"expected a product id ({', '.join(view.products)}), got {product_id!r}",
-                                 param_hint="--product")
-    selected = {product_id: view.products[product_id]} if product_id else view.products
+    selected = select_products(view, product_id)
     now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
     with open_instance(settings) as instance:
         quality = quality_report(instance, view.asset_graph, selected, view.suites, view.platform)

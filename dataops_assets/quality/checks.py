@@ -1,6 +1,7 @@
 """Suites as Dagster asset checks: one check per expectation, one step per checked model, reading
 only what the run built through the DuckDB resource."""
 
+import datetime as dt
 import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -12,7 +13,7 @@ from dataops_assets.catalog.products import DataProduct
 from dataops_assets.dbt.partitions import window_predicate
 from dataops_assets.quality.expectations import DIMENSIONS
 from dataops_assets.quality.score import Outcome, dimension_scores, overall_score, product_score
-from dataops_assets.quality.suite import Suite, resolve_refs, resolve_window
+from dataops_assets.quality.suite import Expectation, Suite, computed_columns_sql, resolve_window
 from dataops_assets.quality.validation import ExpectationResult, model_query, validate_frame
 from dataops_assets.settings import DUCKDB_POOL
 
@@ -21,6 +22,7 @@ PRODUCT_SCORE_KEY = "dataops/product_quality_score"
 DIMENSION_KEY = "dataops/quality/{}"
 ROWS_KEY = "dataops/quality/rows_checked"
 WINDOW_KEY = "dataops/quality/window"  # the partition window checked, e.g. 2026-11-25..2026-11-26
+SLO_THRESHOLD_KEY = "dataops/quality/slo_threshold"  # where a threshold comes from, e.g. slos.freshness_minutes
 OBSERVATIONS_SEARCHED = 50
 SEVERITY = {"error": dg.AssetCheckSeverity.ERROR, "warn": dg.AssetCheckSeverity.WARN}
 
@@ -40,13 +42,17 @@ def build_suite_checks(
     models: dict[str, dict],
     products: dict[str, DataProduct],
     checked: Mapping[str, CheckedModel],
+    as_of: dt.datetime | None = None,
 ) -> list[dg.AssetChecksDefinition]:
-    """One multi-check per suite, wired to its model's key, partitions, PII masking and sibling models."""
+    """One multi-check per suite, wired to its model's key, partitions, PII masking and sibling models.
+
+    `as_of` (Settings.as_of) is the instant as_of() in computed columns stands for; None: the check's now.
+    """
     return [
         build_quality_checks(
             suite,
             checked[model],
-            computed_sql={name: resolve_refs(sql, models) for name, sql in suite.computed_columns.items()},
+            computed_sql=computed_columns_sql(suite, models, as_of),
             pii_masking=products[suite.product].pii_masking(model),
             sibling_keys=tuple(checked[m].key for m, other in suites.items() if other.product == suite.product and m != model),
         )
@@ -73,8 +79,8 @@ def build_quality_checks(
             name=e.check_name,
             asset=key,
             blocking=e.blocking,
-            description=e.description or f"{e.type} ({e.dimension}, {e.severity})",
-            metadata={"dimension": e.dimension, "severity": e.severity, "expectation": e.type},
+            description=check_description(e),
+            metadata={"dimension": e.dimension, "severity": e.severity, "expectation": e.type, **slo_metadata(e)},
             partitions_def=model.partitions_def,
         )
         for e in suite.expectations
@@ -114,6 +120,19 @@ def checked_window(context: dg.AssetCheckExecutionContext, model: CheckedModel) 
     if model.partitions_def is None:
         return None
     return context.partition_time_window
+
+
+def check_description(e: Expectation) -> str:
+    """The suite's description, plus the spec values of thresholds read from the product's SLOs."""
+    text = e.description or f"{e.type} ({e.dimension}, {e.severity})"
+    from_spec = ", ".join(f"{kwarg} {e.kwargs[kwarg]:g} from the product spec's slos.{name}"
+                          for kwarg, name in e.slo_thresholds.items())
+    return f"{text} [{from_spec}]" if from_spec else text
+
+
+def slo_metadata(e: Expectation) -> dict[str, str]:
+    """{SLO_THRESHOLD_KEY: "slos.<field>"} when a threshold comes from the product spec; else empty."""
+    return {SLO_THRESHOLD_KEY: e.slo_threshold} if e.slo_thresholds else {}
 
 
 def window_label(window: dg.TimeWindow | None) -> str:
@@ -170,6 +189,7 @@ def check_result(key: dg.AssetKey, result: ExpectationResult, score: float | Non
         "unexpected_percent": dg.MetadataValue.float(float(result.unexpected_percent or 0.0)),
         "observed_value": dg.MetadataValue.json({"value": result.observed_value}),
         "examples": dg.MetadataValue.json(result.examples),
+        **slo_metadata(e),
     }
     if score is not None:
         metadata[SCORE_KEY] = dg.MetadataValue.float(score)

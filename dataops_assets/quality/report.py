@@ -26,6 +26,11 @@ class ModelGroup:
     id: str
     models: tuple[str, ...]
 
+    @classmethod
+    def of_dbt_group(cls, group: str, models: dict[str, dict[str, Any]]) -> ModelGroup:
+        """The models of a dbt group (manifest nodes by name), e.g. the platform's staging layer."""
+        return cls(group, tuple(sorted(name for name, node in models.items() if node.get("group") == group)))
+
 
 def quality_report(
     instance: dg.DagsterInstance,

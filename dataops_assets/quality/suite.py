@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from dataops_assets.catalog.spec import Slos
 from dataops_assets.quality.expectations import DIMENSIONS, SEVERITIES, SUPPORTED, columns_of, default_check_name
 
 _REF = re.compile(r"ref\('([A-Za-z0-9_]+)'\)")
 # In a computed column: in_window('<date column>') keeps the rows of the partition window checked.
 _IN_WINDOW = re.compile(r"in_window\('([A-Za-z0-9_]+)'\)")
+# In a computed column: as_of() is the instant current-state data is judged at (DATAOPS_AS_OF, else now).
+_AS_OF = re.compile(r"\bas_of\(\s*\)")
+# An expectation kwarg {"slo": "<field>"} takes its value from that field of the product spec's slos.
+SLO_TOKEN = "slo"
 
 
 class SuiteError(ValueError):
@@ -30,10 +36,17 @@ class Expectation:
     description: str
     columns: tuple[str, ...]
     min_ratio_to_previous: float | None  # volume: row count at least this share of the last run's
+    # kwarg -> Slos field its value was read from ({"slo": "<field>"} in the suite file); kwargs holds the value.
+    slo_thresholds: dict[str, str] = field(default_factory=dict)
 
     @property
     def blocking(self) -> bool:
         return self.severity == "error"
+
+    @property
+    def slo_threshold(self) -> str:
+        """Where the thresholds come from, e.g. `slos.freshness_minutes`; empty when all are literal."""
+        return ", ".join(dict.fromkeys(f"slos.{name}" for name in self.slo_thresholds.values()))
 
 
 @dataclass(frozen=True)
@@ -51,20 +64,23 @@ class Suite:
         return sorted(needed)
 
 
-def load_suites(suites_dir: Path, models: dict[str, dict[str, Any]], repo_root: Path) -> dict[str, Suite]:
+def load_suites(suites_dir: Path, models: dict[str, dict[str, Any]], repo_root: Path, *,
+                product_slos: Mapping[str, Slos]) -> dict[str, Suite]:
     """Every suite under `suites_dir` (<product>/<model>.json), keyed by model name.
 
     `models` maps model name -> manifest node; it gives each model's group, contract columns and
-    relation. Raises SuiteError on the first problem.
+    relation. `product_slos` maps product id -> its spec's SLOs, the values of {"slo": "<field>"}
+    kwargs. Raises SuiteError on the first problem.
     """
     suites = {}
     for path in sorted(suites_dir.glob("*/*.json")):
-        suite = load_suite(path, models, repo_root)
+        suite = load_suite(path, models, repo_root, product_slos=product_slos)
         suites[suite.model] = suite
     return suites
 
 
-def load_suite(path: Path, models: dict[str, dict[str, Any]], repo_root: Path) -> Suite:
+def load_suite(path: Path, models: dict[str, dict[str, Any]], repo_root: Path, *,
+               product_slos: Mapping[str, Slos]) -> Suite:
     where = str(path.relative_to(repo_root)) if path.is_relative_to(repo_root) else str(path)
     product, model = path.parent.name, path.stem
     try:
@@ -84,7 +100,8 @@ def load_suite(path: Path, models: dict[str, dict[str, Any]], repo_root: Path) -
             if ref not in models:
                 raise SuiteError(f"{where}: computed column '{name}': ref('{ref}') is not a dbt model")
     contract = set(node.get("columns", {}))
-    expectations = [_expectation(where, i, e, contract, computed) for i, e in enumerate(raw["expectations"])]
+    slos = product_slos.get(product)
+    expectations = [_expectation(where, i, e, contract, computed, product, slos) for i, e in enumerate(raw["expectations"])]
     names = [e.check_name for e in expectations]
     for name in names:
         if names.count(name) > 1:
@@ -92,13 +109,15 @@ def load_suite(path: Path, models: dict[str, dict[str, Any]], repo_root: Path) -
     return Suite(path, product, model, tuple(expectations), computed)
 
 
-def _expectation(where: str, index: int, raw: Any, contract: set[str], computed: dict[str, str]) -> Expectation:
+def _expectation(where: str, index: int, raw: Any, contract: set[str], computed: dict[str, str], product: str,
+                 slos: Slos | None) -> Expectation:
     if not isinstance(raw, dict):
         raise SuiteError(f"{where}: expectation {index}: expected an object with type, kwargs and meta")
     kind = raw.get("type")
     kwargs = raw.get("kwargs") or {}
     meta = raw.get("meta") or {}
     label = f"expectation {index} ({kind}{' on ' + repr(kwargs['column']) if 'column' in kwargs else ''})"
+    kwargs, slo_thresholds = _resolve_slo_tokens(f"{where}: {label}", kwargs, product, slos)
     if kind not in SUPPORTED:
         raise SuiteError(f"{where}: {label}: unknown expectation type; expected one of {', '.join(sorted(SUPPORTED))}")
     if SUPPORTED[kind].violation(kwargs) is None:
@@ -126,12 +145,50 @@ def _expectation(where: str, index: int, raw: Any, contract: set[str], computed:
         description=meta.get("description") or "",
         columns=tuple(columns_of(kind, kwargs)),
         min_ratio_to_previous=ratio,
+        slo_thresholds=slo_thresholds,
     )
+
+
+def _resolve_slo_tokens(label: str, kwargs: dict[str, Any], product: str,
+                        slos: Slos | None) -> tuple[dict[str, Any], dict[str, str]]:
+    """kwargs with every {"slo": "<field>"} replaced by that field of the product's SLOs, and kwarg -> field."""
+    resolved, fields = dict(kwargs), {}
+    for kwarg, value in kwargs.items():
+        if not isinstance(value, dict):
+            continue
+        name = value.get(SLO_TOKEN)
+        if set(value) != {SLO_TOKEN} or not isinstance(name, str):
+            raise SuiteError(f"{label}: kwargs.{kwarg} is {json.dumps(value)}; expected a number or an SLO token "
+                             '{"slo": "<field>"}')
+        if name not in Slos.model_fields:
+            raise SuiteError(f"{label}: kwargs.{kwarg}: unknown SLO field '{name}'; expected one of "
+                             f"{', '.join(Slos.model_fields)}")
+        if slos is None:
+            raise SuiteError(f"{label}: kwargs.{kwarg} reads slos.{name}, but product '{product}' has no spec; "
+                             "expected the suite under a product's folder")
+        number = getattr(slos, name)
+        if not isinstance(number, (int, float)):
+            raise SuiteError(f"{label}: kwargs.{kwarg} reads slos.{name}, which is {number!r} in product "
+                             f"'{product}'s spec; expected a number")
+        resolved[kwarg], fields[kwarg] = number, name
+    return resolved, fields
+
+
+def computed_columns_sql(suite: Suite, models: dict[str, dict[str, Any]], as_of: dt.datetime | None) -> dict[str, str]:
+    """The suite's computed columns with ref('model') and as_of() resolved; in_window() is left for the
+    partition a check reads (resolve_window)."""
+    return {name: resolve_as_of(resolve_refs(sql, models), as_of) for name, sql in suite.computed_columns.items()}
 
 
 def resolve_window(sql: str, predicate: Callable[[str], str] | None) -> str:
     """Replace in_window('column') by the window's predicate on that column, or `true` if unpartitioned."""
     return _IN_WINDOW.sub(lambda m: f"({predicate(m.group(1))})" if predicate else "true", sql)
+
+
+def resolve_as_of(sql: str, as_of: dt.datetime | None) -> str:
+    """Replace as_of() by the instant current-state data is judged at: `as_of` (naive UTC), or now in UTC."""
+    instant = f"'{as_of:%Y-%m-%d %H:%M:%S}'" if as_of else "timezone('UTC', now())"
+    return _AS_OF.sub(lambda m: f"cast({instant} as timestamp)", sql)
 
 
 def resolve_refs(sql: str, models: dict[str, dict[str, Any]]) -> str:

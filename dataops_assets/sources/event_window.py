@@ -75,7 +75,8 @@ def event_times(rng: np.random.Generator, window: Window, n: int, recency: float
     """Timestamps in the window with the HOURLY_WEIGHTS profile; later days are up to (1 + recency)x busier.
 
     A partial last day gets only the share of a day's activity that falls before the end
-    instant. The first row always falls on end_date so the newest data is as fresh as the window.
+    instant. The first row is the window's last second, so the newest data is as fresh as the window
+    (a live feed: its timeliness is judged against the freshness SLO, at any scale or time of day).
     """
     weights = 1.0 + recency * np.linspace(0.0, 1.0, window.days)
     partial = window.last_day_seconds < SECONDS_PER_DAY
@@ -88,6 +89,8 @@ def event_times(rng: np.random.Generator, window: Window, n: int, recency: float
     if partial:
         last = day == window.days - 1
         second[last] = _squeeze_before(second[last], window.last_day_seconds)
+    if n:
+        second[0] = (window.last_day_seconds if partial else SECONDS_PER_DAY) - 1
     return window.start + (day * SECONDS_PER_DAY + second).astype("timedelta64[s]")
 
 

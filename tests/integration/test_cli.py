@@ -152,3 +152,45 @@ def test_materialize_rejects_bad_partitions_before_running_anything(run, args, m
     result = run("materialize", *args)
     assert result.exit_code == 1
     assert result.output.strip() == message
+
+
+@pytest.mark.parametrize(("variable", "value", "message"), [
+    ("DATAOPS_SCHEDULES", "sometimes", "DATAOPS_SCHEDULES: expected on or off, got 'sometimes'"),
+    ("DATAOPS_SCHEDULE_CRON", "hourly", "DATAOPS_SCHEDULE_CRON: expected a 5-field cron expression such as "
+                                        "'*/5 * * * *', got 'hourly'"),
+    ("DATAOPS_ALERT_WEBHOOK_URL", "ftp://x", "DATAOPS_ALERT_WEBHOOK_URL: expected an http(s) URL, got 'ftp://x'"),
+])
+def test_malformed_slo_setting_is_one_line_error(run, monkeypatch, variable, value, message):
+    monkeypatch.setenv(variable, value)
+    result = run("slo", "report")
+    assert (result.exit_code, result.output.strip()) == (1, f"Error: {message}")
+
+
+def test_slo_report_of_the_materialized_home(materialized_home, monkeypatch):
+    monkeypatch.setenv("DATAOPS_HOME", str(materialized_home))
+    monkeypatch.delenv("DAGSTER_HOME", raising=False)
+    result = CliRunner().invoke(cli, ["slo", "report", "--json", "--window", "7"])
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.output)
+    assert document["window_days"] == 7
+    products = {p["id"]: p for p in document["products"]}
+    assert set(products) == PRODUCT_IDS
+    slis = {s["slo"]: s for s in products["sales_daily_metrics"]["slis"]}
+    assert list(slis) == ["availability", "freshness", "completeness", "latency_p50", "latency_p95", "latency_p99"]
+    assert slis["freshness"]["target"] == 60 and slis["freshness"]["observed"] is not None
+    assert slis["completeness"]["observed"] is not None
+    assert slis["latency_p99"]["reason"] == "no requests recorded by the serving layer in the window"
+    text = CliRunner().invoke(cli, ["slo", "report", "--product", "mission_logistics"]).output
+    assert "mission_logistics: " in text and "freshness" in text and "customer_360" not in text
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (("--product", "nope"), "Invalid value for --product: unknown product 'nope'; expected one of contract_spend"),
+    (("--window", "0"), "Invalid value for '--window': 0 is not in the range 1<=x<=3650."),
+])
+def test_slo_report_rejects_bad_arguments(materialized_home, monkeypatch, args, message):
+    monkeypatch.setenv("DATAOPS_HOME", str(materialized_home))
+    monkeypatch.delenv("DAGSTER_HOME", raising=False)
+    result = CliRunner().invoke(cli, ["slo", "report", *args])
+    assert result.exit_code == 2
+    assert message in result.output

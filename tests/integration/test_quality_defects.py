@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from dataops_assets.catalog.products import models_by_name
+from dataops_assets.catalog.products import load_products, models_by_name, slos_by_product
 from dataops_assets.quality.suite import load_suites
 from dataops_assets.settings import QUALITY_SUITES_DIR, REPO_ROOT
 from tests.sandbox import (
@@ -46,7 +46,9 @@ def home(defect_baseline, tmp_path) -> Path:
 
 
 def test_clean_data_fails_no_check(defect_baseline):
-    suites = load_suites(QUALITY_SUITES_DIR, models_by_name(project_manifest()), REPO_ROOT)
+    manifest = project_manifest()
+    slos = slos_by_product(load_products(manifest))
+    suites = load_suites(QUALITY_SUITES_DIR, models_by_name(manifest), REPO_ROOT, product_slos=slos)
     assert set(suites) == public_models()
     for model, suite in suites.items():
         for expectation in suite.expectations:
@@ -171,7 +173,9 @@ def test_stalled_fleet_feed_fails_timeliness_and_an_hour_earlier_passes(home):
     stalled = materialize(home, select=mission, as_of=TEST_END + dt.timedelta(hours=1))
     assert stalled.returncode == 0, "a warn check records the stall without failing the run"
     assert_failed(home, "equipment_status", "newest_ping_within_freshness", "WARN")
-    assert check_metadata(home, "equipment_status", "newest_ping_within_freshness")["observed_value"] == {"value": 60}
+    metadata = check_metadata(home, "equipment_status", "newest_ping_within_freshness")
+    assert metadata["observed_value"] == {"value": 60}
+    assert metadata["dataops/quality/slo_threshold"] == "slos.freshness_minutes"  # the budget is the spec's
 
     fresh = materialize(home, select=mission, as_of=TEST_END)
     assert fresh.returncode == 0

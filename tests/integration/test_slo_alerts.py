@@ -7,6 +7,7 @@ import asyncio
 import datetime as dt
 import json
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -17,11 +18,11 @@ from dagster._core.definitions.freshness_evaluator import FRESHNESS_EVALUATORS_B
 from dagster._core.loader import LoadingContextForTest
 from dagster._core.test_utils import freeze_time, instance_for_test
 
+from dataops_assets.catalog.products import load_products, read_manifest
+from dataops_assets.dbt.manifest import ensure_manifest
 from dataops_assets.definitions import build_definitions
 from dataops_assets.settings import Settings
 from dataops_assets.slo.report import slo_report
-from dataops_assets.catalog.products import load_products, read_manifest
-from dataops_assets.dbt.manifest import ensure_manifest
 
 NOON = dt.datetime(2026, 11, 2, 12, 0, tzinfo=dt.timezone.utc)
 EQUIPMENT = dg.AssetKey("published_equipment_status")  # mission_logistics: 5-minute freshness, */2 refresh
@@ -52,8 +53,10 @@ def test_dagster_evaluates_the_spec_freshness_pass_warn_fail(settings, instance)
     evaluator = FRESHNESS_EVALUATORS_BY_POLICY_TYPE[type(node.freshness_policy)]()
 
     def state(minutes_after_publication: float) -> FreshnessState:
-        with freeze_time(at(minutes_after_publication)):
-            return asyncio.run(evaluator.evaluate_freshness(LoadingContextForTest(instance), node))
+        with freeze_time(at(minutes_after_publication)), ThreadPoolExecutor(1) as thread:
+            # Its own thread: the session's browser (Playwright) keeps an event loop running in this one.
+            coroutine = evaluator.evaluate_freshness(LoadingContextForTest(instance), node)
+            return thread.submit(asyncio.run, coroutine).result()
 
     assert state(0) == FreshnessState.UNKNOWN  # never materialized
     publish(instance, EQUIPMENT, NOON)

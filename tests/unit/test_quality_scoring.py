@@ -8,6 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from dataops_assets.catalog.products import load_products, slos_by_product
 from dataops_assets.governance.masking import mask_value
 from dataops_assets.quality.score import Outcome, dimension_scores, overall_score, pass_share, product_score
 from dataops_assets.quality.suite import load_suite
@@ -57,8 +58,11 @@ def test_unknown_masking_strategy():
 def customer_suite(tmp_path_factory):
     from dataops_assets.settings import QUALITY_SUITES_DIR
 
-    models = {n["name"]: n for n in json.loads(FIXTURE.read_text())["nodes"].values()}
-    return load_suite(QUALITY_SUITES_DIR / "customer_360" / "customer_360.json", models, QUALITY_SUITES_DIR.parent)
+    manifest = json.loads(FIXTURE.read_text())
+    models = {n["name"]: n for n in manifest["nodes"].values()}
+    slos = slos_by_product(load_products(manifest))
+    return load_suite(QUALITY_SUITES_DIR / "customer_360" / "customer_360.json", models, QUALITY_SUITES_DIR.parent,
+                      product_slos=slos)
 
 
 def customers(n: int = 20) -> pd.DataFrame:
@@ -74,7 +78,7 @@ def customers(n: int = 20) -> pd.DataFrame:
         "created_at": [ts] * n,
         "updated_at": [ts] * n,
         "date_of_birth_out_of_range": [False] * n,
-        "days_since_last_update": [0] * n,
+        "minutes_since_last_update": [0] * n,
         "lifetime_value_gap": [0.0] * n,
     })
 
@@ -116,5 +120,5 @@ def test_query_selects_only_needed_columns(customer_suite):
 
 def test_observed_values_are_plain_json_numbers(customer_suite):
     results = by_name(validate_frame(customers(20), customer_suite))
-    observed = results["days_since_last_update_max_between"].observed_value
+    observed = results["minutes_since_last_update_max_between"].observed_value
     assert observed == 0 and type(observed) is int  # not numpy's int64, not the string '0'
