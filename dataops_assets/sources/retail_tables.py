@@ -91,6 +91,8 @@ def build_customers(ctx: LandingContext, chunk: Chunk) -> dict[str, Columns]:
     # ~55% were updated inside the window; the rest any time since they were created.
     low = np.where(rng.random(n) < 0.55, np.maximum(created, window.start), created)
     updated = low + seconds(rng.random(n) * (window.end - low).astype(np.int64))
+    if chunk.number == 0 and n:  # a live CRM: its newest change is the window's last second, at any scale
+        updated[0] = window.end
     columns: Columns = {
         "_num": customer_keys(ctx)(index),
         "_row": index + 1,
