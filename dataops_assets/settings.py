@@ -19,6 +19,8 @@ STAGES = ("sandbox", "pilot", "production")
 DEFAULT_DUCKDB_MEMORY_LIMIT = "1GB"
 DEFAULT_DUCKDB_THREADS = 2
 DEFAULT_KEEP_VERSIONS = 5
+# Seed 004: archived datasets are kept at least 90 days; a setting may lengthen it, never shorten it.
+MIN_ARCHIVE_RETENTION_DAYS = 90
 _MEMORY_LIMIT = re.compile(r"^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$")
 
 
@@ -55,6 +57,13 @@ class Settings:
     schedule_cron: str | None = None
     # Where SLO breach and recovery alerts are also POSTed (JSON); None: only alerts.jsonl.
     alert_webhook_url: str | None = None
+    # The dataset registry (SQLAlchemy URL); None: the SQLite file <home>/registry.db.
+    registry_url_override: str | None = None
+    archive_retention_days: int = MIN_ARCHIVE_RETENTION_DAYS
+
+    @property
+    def registry_url(self) -> str:
+        return self.registry_url_override or f"sqlite:///{self.home / 'registry.db'}"
 
     @property
     def landing_dir(self) -> Path:
@@ -135,7 +144,26 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         schedules_running=_switch("DATAOPS_SCHEDULES", env.get("DATAOPS_SCHEDULES") or "off"),
         schedule_cron=_cron("DATAOPS_SCHEDULE_CRON", env.get("DATAOPS_SCHEDULE_CRON") or ""),
         alert_webhook_url=_url("DATAOPS_ALERT_WEBHOOK_URL", env.get("DATAOPS_ALERT_WEBHOOK_URL") or ""),
+        registry_url_override=_registry_url(env.get("DATAOPS_REGISTRY_URL") or ""),
+        archive_retention_days=_retention(env.get("DATAOPS_ARCHIVE_RETENTION_DAYS") or ""),
     )
+
+
+def _registry_url(text: str) -> str | None:
+    if not text.strip():
+        return None
+    if not re.match(r"^[a-z][a-z0-9+]*://", text.strip()):
+        raise ValueError(f"DATAOPS_REGISTRY_URL: expected a SQLAlchemy URL such as sqlite:////abs/registry.db or "
+                         f"postgresql://user@host/db, got {text!r}")
+    return text.strip()
+
+
+def _retention(text: str) -> int:
+    days = _positive_int("DATAOPS_ARCHIVE_RETENTION_DAYS", text, MIN_ARCHIVE_RETENTION_DAYS)
+    if days < MIN_ARCHIVE_RETENTION_DAYS:
+        raise ValueError(f"DATAOPS_ARCHIVE_RETENTION_DAYS: expected at least {MIN_ARCHIVE_RETENTION_DAYS} days "
+                         f"(seed 004's minimum), got {text!r}")
+    return days
 
 
 def _switch(name: str, text: str) -> bool:

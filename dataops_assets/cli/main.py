@@ -11,6 +11,8 @@ from dataops_assets.settings import load_settings
 # Subcommand -> where it lives, imported only when run: `dataops materialize` starts Dagster
 # three times itself and should not pay for importing it first.
 COMMANDS = {
+    "audit": "dataops_assets.cli.datasets:audit",
+    "datasets": "dataops_assets.cli.datasets:datasets",
     "generate": "dataops_assets.cli.generate:generate",
     "materialize": "dataops_assets.cli.materialize:materialize",
     "products": "dataops_assets.cli.products:products",

@@ -6,13 +6,15 @@ import json
 
 import click
 
+from dataops_assets.cli.table import echo_table
 from dataops_assets.catalog.errors import SpecError
 from dataops_assets.catalog.products import DataProduct, load_products, product_detail, product_summary, read_manifest
 from dataops_assets.dbt.manifest import ensure_manifest
 from dataops_assets.settings import load_settings
 
 
-def _load() -> dict[str, DataProduct]:
+def load_catalog() -> dict[str, DataProduct]:
+    """The products of the dbt project; a bad spec or manifest is a one-line CLI error."""
     try:
         return load_products(read_manifest(ensure_manifest(load_settings())))
     except (SpecError, RuntimeError, ValueError) as exc:
@@ -28,15 +30,13 @@ def products() -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON document instead of a table.")
 def list_products(as_json: bool) -> None:
     """One line per product: id, domain, classification, status, owner."""
-    entries = [product_summary(p) for p in _load().values()]
+    entries = [product_summary(p) for p in load_catalog().values()]
     if as_json:
         click.echo(json.dumps({"products": entries}, indent=2))
         return
     header = ("ID", "DOMAIN", "CLASS", "STATUS", "VERSION", "OWNER")
     rows = [(e["id"], e["domain"], e["classification"], e["status"], e["version"], e["owner"]) for e in entries]
-    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
-    for row in [header, *rows]:
-        click.echo("  ".join(str(v).ljust(w) for v, w in zip(row, widths)).rstrip())
+    echo_table(header, rows)
 
 
 @products.command("show")
@@ -44,7 +44,7 @@ def list_products(as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON document instead of text.")
 def show_product(product_id: str, as_json: bool) -> None:
     """Spec, models, owners and upstream/downstream products of PRODUCT_ID."""
-    catalog = _load()
+    catalog = load_catalog()
     if product_id not in catalog:
         raise click.BadParameter(f"unknown product {product_id!r}; expected one of {', '.join(catalog)}",
                                  param_hint="PRODUCT_ID")

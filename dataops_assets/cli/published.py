@@ -6,6 +6,7 @@ import json
 
 import click
 
+from dataops_assets.cli.table import echo_table
 from dataops_assets.publish.records import list_publications
 from dataops_assets.settings import load_settings
 
@@ -39,9 +40,7 @@ def list_published(product_id: str | None, as_json: bool) -> None:
     header = ("PRODUCT", "MODEL", "VERSION", "PARTITIONS", "ROWS", "PUBLISHED", "RUN")
     rows = [(e["product"], e["model"], f"v={e['version']}", _partitions_text(e["partitions"]), f"{e['rows']:,}",
              e["published_at"], e["run_id"][:8]) for e in entries]
-    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
-    for row in [header, *rows]:
-        click.echo("  ".join(str(v).ljust(w) for v, w in zip(row, widths)).rstrip())
+    echo_table(header, rows)
 
 
 def _entry(publication) -> dict:

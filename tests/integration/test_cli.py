@@ -194,3 +194,47 @@ def test_slo_report_rejects_bad_arguments(materialized_home, monkeypatch, args, 
     result = CliRunner().invoke(cli, ["slo", "report", *args])
     assert result.exit_code == 2
     assert message in result.output
+
+
+def test_datasets_provision_records_a_request_and_audit_shows_it(run):
+    result = run("datasets", "provision", "--product", "customer_360", "--stage", "sandbox", "--client", "acme",
+                 "--json")
+    assert result.exit_code == 0, result.output
+    dataset = json.loads(result.output)
+    assert (dataset["product"], dataset["stage"], dataset["client"], dataset["status"], dataset["data_source"]) == (
+        "customer_360", "sandbox", "acme", "provisioning", "mock_template")
+    listed = json.loads(run("datasets", "list", "--status", "provisioning", "--json").output)["datasets"]
+    assert [d["dataset_id"] for d in listed] == [dataset["dataset_id"]]
+    [event] = json.loads(run("audit", "--dataset", dataset["dataset_id"], "--json").output)["events"]
+    assert (event["event"], event["to_state"], event["actor"].startswith("cli:")) == (
+        "dataset_created", "provisioning", True)
+    refused = run("datasets", "teardown", dataset["dataset_id"])
+    assert refused.exit_code == 1
+    assert refused.output.strip() == (f"Error: dataset {dataset['dataset_id']}: cannot move from provisioning to "
+                                      "teardown; allowed from provisioning: failed, validating")
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (("datasets", "provision", "--product", "nope", "--stage", "sandbox"),
+     "Invalid value for --product: unknown product 'nope'; expected one of contract_spend_analysis"),
+    (("datasets", "provision", "--product", "customer_360", "--stage", "qa"),
+     "Invalid value for '--stage': 'qa' is not one of 'sandbox', 'pilot', 'production'."),
+    (("datasets", "show", "nope"), "Error: dataset 'nope': not in the registry"),
+    (("datasets", "list", "--status", "done"), "Invalid value for '--status': 'done' is not one of"),
+])
+def test_datasets_commands_reject_bad_arguments(run, args, message):
+    result = run(*args)
+    assert result.exit_code != 0
+    assert message in result.output
+
+
+@pytest.mark.parametrize(("variable", "value", "message"), [
+    ("DATAOPS_ARCHIVE_RETENTION_DAYS", "30",
+     "DATAOPS_ARCHIVE_RETENTION_DAYS: expected at least 90 days (seed 004's minimum), got '30'"),
+    ("DATAOPS_REGISTRY_URL", "registry.db", "DATAOPS_REGISTRY_URL: expected a SQLAlchemy URL such as "
+                                            "sqlite:////abs/registry.db or postgresql://user@host/db, got 'registry.db'"),
+])
+def test_malformed_lifecycle_setting_is_one_line_error(run, monkeypatch, variable, value, message):
+    monkeypatch.setenv(variable, value)
+    result = run("datasets", "list")
+    assert (result.exit_code, result.output.strip()) == (1, f"Error: {message}")
