@@ -15,6 +15,8 @@ from dataops_assets.dbt.assets import DbtSelection, InstalledDbtCliResource, bui
 from dataops_assets.dbt.manifest import dbt_executable, ensure_manifest
 from dataops_assets.dbt.partitions import partitions_definitions
 from dataops_assets.dbt.translator import PLATFORM_GROUP, DataProductTranslator
+from dataops_assets.lifecycle.assets import build_dataset_definitions
+from dataops_assets.lifecycle.sensors import build_lifecycle_sensors
 from dataops_assets.publish.assets import PublishTarget, build_publish_asset
 from dataops_assets.quality.checks import CheckedModel, build_suite_checks
 from dataops_assets.quality.report import ModelGroup
@@ -72,12 +74,14 @@ def build_definitions(settings: Settings) -> dg.Definitions:
                 freshness_policy=specs[name].freshness_policy, retry_policy=retry_policy(product.spec.retry_policy),
             ), settings))
     jobs, schedules = build_refresh_automation(products, partitions, settings)
+    dataset_assets, dataset_checks, dataset_jobs = build_dataset_definitions(products, models, suites, settings)
     return dg.Definitions(
-        asset_checks=suite_checks,
-        assets=[*build_landing_specs(manifest, translator, settings), *dbt_steps, *publish],
-        jobs=jobs,
+        asset_checks=[*suite_checks, *dataset_checks],
+        assets=[*build_landing_specs(manifest, translator, settings), *dbt_steps, *publish, *dataset_assets],
+        jobs=[*jobs, *dataset_jobs],
         schedules=schedules,
-        sensors=[build_slo_sensor(products, suites, ModelGroup.of_dbt_group(PLATFORM_GROUP, models), settings)],
+        sensors=[build_slo_sensor(products, suites, ModelGroup.of_dbt_group(PLATFORM_GROUP, models), settings),
+                 *build_lifecycle_sensors(dataset_jobs, settings)],
         resources={
             "dbt": InstalledDbtCliResource(project_dir=project, dbt_executable=dbt_executable()),
             "duckdb": DuckDBResource(database=str(settings.warehouse_path), connection_config=settings.duckdb_config),

@@ -120,6 +120,11 @@ class Settings:
         }
 
 
+def process_env(overrides: dict[str, str]) -> dict[str, str]:
+    """This process's environment with `overrides`: what a subprocess (dbt) gets."""
+    return {**os.environ, **overrides}
+
+
 def load_settings(environ: dict[str, str] | None = None) -> Settings:
     """Settings from the environment; defaults only where a variable is unset."""
     env = os.environ if environ is None else environ

@@ -18,7 +18,6 @@ from dataops_assets.settings import load_settings
 
 def _registry() -> Registry:
     settings = load_settings()
-    settings.home.mkdir(parents=True, exist_ok=True)
     try:
         return Registry(settings.registry_url)
     except RegistryError as exc:

@@ -14,6 +14,7 @@ import uuid
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
@@ -41,7 +42,7 @@ datasets = sa.Table(
     sa.Column("size_bytes", sa.BigInteger),
     sa.Column("quality_score", sa.Float),
     sa.Column("error_message", sa.Text),
-    sa.Column("run_id", sa.String(64)),
+    sa.Column("attempt", sa.Integer, nullable=False, default=1),  # provisionings started (1 + retries)
     sa.Column("archive_path", sa.Text),
     sa.Column("teardown_requested_at", sa.DateTime(timezone=True)),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
@@ -107,7 +108,7 @@ class Dataset:
     size_bytes: int | None
     quality_score: float | None
     error_message: str | None
-    run_id: str | None
+    attempt: int
     archive_path: str | None
     teardown_requested_at: dt.datetime | None
     created_at: dt.datetime
@@ -148,6 +149,9 @@ class Registry:
     def __init__(self, url: str):
         self.url = url
         sqlite = url.startswith("sqlite")
+        database = sa.engine.make_url(url).database
+        if sqlite and database and database != ":memory:":
+            Path(database).parent.mkdir(parents=True, exist_ok=True)
         self.engine = sa.create_engine(
             url,
             connect_args={"timeout": 30} if sqlite else {},
@@ -197,14 +201,14 @@ class Registry:
             dataset_id = f"{product}-{stage}-{uuid.uuid4().hex[:8]}"
             conn.execute(datasets.insert().values(
                 dataset_id=dataset_id, product=product, stage=stage, client=client, status=INITIAL_STATE.value,
-                data_source=DATA_SOURCES[stage], created_at=now, updated_at=now))
+                data_source=DATA_SOURCES[stage], attempt=1, created_at=now, updated_at=now))
             _audit(conn, now, "dataset_created", actor, dataset_id=dataset_id, product=product,
                    to_state=INITIAL_STATE.value, reason=f"provisioning requested for client {client} in {stage}")
             return self._get(conn, dataset_id)
 
     def transition(self, dataset_id: str, to: DatasetState, actor: str, reason: str = "",
                    expected: DatasetState | None = None, now: dt.datetime | None = None, **fields: Any) -> Dataset:
-        """Move a dataset to `to` (and set `fields`, e.g. run_id, error_message) if the state machine allows
+        """Move a dataset to `to` (and set `fields`, e.g. error_message, archive_path) if the state machine allows
         it and no other writer moved it meanwhile: `expected` is the state the caller decided from
         (ConcurrentChange if it is no longer current). Exactly one audit event goes with it."""
         now = now or _now()
@@ -215,6 +219,8 @@ class Registry:
                                        f"{expected.value}; not moved to {to.value}")
             check_transition(dataset_id, current.status, to)
             values = {**fields, "status": to.value, "updated_at": now}
+            if to is DatasetState.PROVISIONING:  # a retry: its run is a new attempt
+                values["attempt"] = current.attempt + 1
             if to is DatasetState.READY:
                 values["ready_at"] = now
             if to is DatasetState.ARCHIVED:
@@ -230,6 +236,12 @@ class Registry:
                    to_state=to.value, reason=reason,
                    details={"archive_path": fields.get("archive_path")} if archived else None)
             return self._get(conn, dataset_id)
+
+    def record_outputs(self, dataset_id: str, record_count: int, size_bytes: int) -> None:
+        """What the provisioning run built (no state change, no audit event: the move that follows has one)."""
+        with self._transaction() as conn:
+            conn.execute(datasets.update().where(datasets.c.dataset_id == dataset_id).values(
+                record_count=record_count, size_bytes=size_bytes))
 
     def request_teardown(self, dataset_id: str, actor: str, now: dt.datetime | None = None) -> Dataset:
         """Mark a READY or FAILED dataset for the teardown sensor (archive, then drop)."""

@@ -77,7 +77,7 @@ def build_publish_asset(target: PublishTarget, settings: Settings) -> dg.AssetsD
                 f"{target.model}: not published, the previous version stays current; failed error "
                 f"checks: {describe(failures)}"), allow_retries=False)
         window = context.partition_time_window if partitioned else None
-        query = published_query(target)
+        query = published_query(target.relation, target.pii_masking)
         if window is not None:
             query += f" where {window_predicate(target.partition_column, window)}"
         with duckdb.get_connection() as con:
@@ -103,8 +103,8 @@ def build_publish_asset(target: PublishTarget, settings: Settings) -> dg.AssetsD
     return publish
 
 
-def published_query(target: PublishTarget) -> str:
+def published_query(relation: str, pii_masking: Mapping[str, str]) -> str:
     """Every column of the model, PII columns masked as the spec says: consumers read only this."""
     masked = ", ".join(f'{masking_sql(column, strategy)} as "{column}"'
-                       for column, strategy in sorted(target.pii_masking.items()))
-    return f"select * replace ({masked}) from {target.relation}" if masked else f"select * from {target.relation}"
+                       for column, strategy in sorted(pii_masking.items()))
+    return f"select * replace ({masked}) from {relation}" if masked else f"select * from {relation}"

@@ -36,6 +36,6 @@ def test_published_rows_carry_masked_pii_and_every_other_column(tmp_path):
                            pii_masking={"email": "partial"})
     with duckdb.connect() as con:
         con.execute("create table people as select 'jane.doe@example.com' as email, 42 as age")
-        assert con.execute(published_query(target)).fetchall() == [("jan***@***", 42)]
+        assert con.execute(published_query(target.relation, target.pii_masking)).fetchall() == [("jan***@***", 42)]
         unmasked = PublishTarget(product="crm", model="people", model_key=None, relation="people", checks={})
-        assert con.execute(published_query(unmasked)).fetchall() == [("jane.doe@example.com", 42)]
+        assert con.execute(published_query(unmasked.relation, unmasked.pii_masking)).fetchall() == [("jane.doe@example.com", 42)]

@@ -1,0 +1,73 @@
+"""Where a dataset lives: `$DATAOPS_HOME/datasets/<dataset_id>/`, its own landing zone, warehouse and
+published outputs, so a sandbox run never touches another dataset's (or the main run's) tables."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+import shutil
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from dataops_assets.settings import Settings
+
+SANDBOX_SCALE = 0.01  # the synthetic generator's scale for sandbox datasets
+SANDBOX_DAYS = 90
+
+
+@dataclass(frozen=True)
+class DatasetWorkspace:
+    dataset_id: str
+    root: Path
+    settings: Settings  # the platform's settings with home = the dataset's folder
+
+    @property
+    def landing_dir(self) -> Path:
+        return self.root / "landing"
+
+    @property
+    def target_dir(self) -> Path:
+        """dbt's target and log folder for this dataset's builds."""
+        return self.root / "dbt"
+
+
+def workspace(settings: Settings, dataset_id: str) -> DatasetWorkspace:
+    root = settings.home / "datasets" / dataset_id
+    return DatasetWorkspace(dataset_id, root, replace(settings, home=root, dagster_home=settings.instance_dir))
+
+
+def prepare_landing(settings: Settings, space: DatasetWorkspace, stage: str) -> str:
+    """Fill the dataset's landing zone for its stage; returns where the data came from."""
+    if space.landing_dir.exists():
+        return "kept from an earlier attempt"
+    if stage == "sandbox":
+        from dataops_assets.sources.generator import generate_landing
+
+        seed = int(hashlib.sha256(space.dataset_id.encode()).hexdigest()[:8], 16)
+        generate_landing(space.landing_dir, scale=SANDBOX_SCALE, seed=seed,
+                         end_date=dt.datetime.now(dt.timezone.utc).replace(tzinfo=None, microsecond=0),
+                         days=SANDBOX_DAYS)
+        return f"synthetic generator (scale {SANDBOX_SCALE}, seed {seed})"
+    if stage == "pilot":
+        from dataops_assets.lifecycle.sanitize import leaked_values, sanitize_landing
+
+        sanitize_landing(settings.landing_dir, space.landing_dir, pilot_key(settings))
+        leaked = leaked_values(settings.landing_dir, space.landing_dir)
+        if leaked:  # scanned whole, never sampled: a pilot dataset never holds raw personal data
+            shutil.rmtree(space.landing_dir)
+            raise ValueError(f"{space.landing_dir}: raw personal data found after sanitizing ({leaked}); removed")
+        return f"sanitized copy of {settings.landing_dir}"
+    space.root.mkdir(parents=True, exist_ok=True)
+    space.landing_dir.symlink_to(settings.landing_dir, target_is_directory=True)
+    return f"{settings.landing_dir} as delivered"
+
+
+def pilot_key(settings: Settings) -> bytes:
+    """The key pilot pseudonyms are derived from: created once per DATAOPS_HOME, never printed."""
+    path = settings.home / ".pilot_key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(secrets.token_bytes(32))
+        path.chmod(0o600)
+    return path.read_bytes()
