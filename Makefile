@@ -62,12 +62,14 @@ ui: install instance parse
 	cd $(DAGSTER_HOME) && PATH=$(CURDIR)/$(BIN):$$PATH $(CURDIR)/$(BIN)/dagster dev -w $(CURDIR)/workspace.yaml -h 127.0.0.1 -p $(UI_PORT)
 
 # At BENCH_SCALE (default 10): the full run and one daily partition vs. raw `dbt build` by phase
-# (benchmarks/results/run_cost.{json,png}), then the quality checks alone vs. raw `dbt build`.
+# (benchmarks/results/run_cost.{json,png}), then the quality checks alone vs. raw `dbt build`, then the
+# dataset registry's queries at 10,000 datasets (benchmarks/results/registry_queries.json).
 BENCH_SCALE ?= 10
 BENCH_HOME ?= $(CURDIR)/.dataops-bench
 bench: install parse
 	DATAOPS_HOME=$(BENCH_HOME) $(BIN)/python benchmarks/run_cost.py --scale $(BENCH_SCALE) --home $(BENCH_HOME)
 	DATAOPS_HOME=$(BENCH_HOME) $(BIN)/python benchmarks/quality_checks.py --scale $(BENCH_SCALE) --home $(BENCH_HOME)
+	$(BIN)/python benchmarks/registry_queries.py --datasets 10000
 
 # Debian's chromium for the end-to-end browser test (Playwright drives it; no browser download).
 test-deps:

@@ -27,7 +27,6 @@ import datetime as dt
 import json
 import random
 import statistics
-import sys
 import tempfile
 import time
 from collections import Counter
@@ -36,14 +35,12 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from dataops_assets.lifecycle import registry as registry_module
+from dataops_assets.lifecycle.registry import STAGES, Registry
+from dataops_assets.lifecycle.states import DatasetState
+from dataops_assets.quality.expectations import DIMENSIONS
+
 REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO))
-
-from dataops_assets.lifecycle import registry as registry_module  # noqa: E402
-from dataops_assets.lifecycle.registry import STAGES, Registry  # noqa: E402
-from dataops_assets.lifecycle.states import DatasetState  # noqa: E402
-from dataops_assets.quality.expectations import DIMENSIONS  # noqa: E402
-
 RESULTS = REPO / "benchmarks" / "results"
 TARGET_P95_MS = 100.0
 PRODUCTS = ("customer_360", "sales_daily_metrics", "product_performance", "revenue_analytics",

@@ -110,10 +110,15 @@ def show(dataset_id: str, as_json: bool) -> None:
 @click.command("audit")
 @click.option("--dataset", "dataset_id", default=None, metavar="ID", help="Only this dataset's events.")
 @click.option("--product", "product_id", default=None, metavar="ID", help="Only this product's events.")
+@click.option("--after", type=click.IntRange(min=0), default=None, metavar="EVENT_ID",
+              help="Only events after this one (page through a long trail).")
+@click.option("--limit", type=click.IntRange(min=1), default=None, metavar="N", help="At most N events.")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON document instead of text.")
-def audit(dataset_id: str | None, product_id: str | None, as_json: bool) -> None:
+def audit(dataset_id: str | None, product_id: str | None, after: int | None, limit: int | None,
+          as_json: bool) -> None:
     """The append-only audit trail: time, event, actor, from/to state, reason."""
-    events = [e.to_json() for e in _registry().audit_trail(dataset_id=dataset_id, product=product_id)]
+    events = [e.to_json() for e in _registry().audit_trail(dataset_id=dataset_id, product=product_id, after=after,
+                                                           limit=limit)]
     if as_json:
         click.echo(json.dumps({"events": events}, indent=2))
         return

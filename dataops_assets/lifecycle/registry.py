@@ -283,14 +283,22 @@ class Registry:
         with self.engine.connect() as conn:
             return [Dataset.from_row(row._mapping) for row in conn.execute(query)]
 
-    def audit_trail(self, dataset_id: str | None = None, product: str | None = None) -> list[AuditEvent]:
+    def audit_trail(self, dataset_id: str | None = None, product: str | None = None, after: int | None = None,
+                    limit: int | None = None) -> list[AuditEvent]:
+        """Events in the order they happened; `after` (an event_id) and `limit` page through a long trail."""
         query = sa.select(audit_events).order_by(audit_events.c.event_id)
         if dataset_id is not None:
             query = query.where(audit_events.c.dataset_id == dataset_id)
         if product is not None:
             query = query.where(audit_events.c.product == product)
+        if after is not None:
+            query = query.where(audit_events.c.event_id > after)
+        if limit is not None:
+            query = query.limit(limit)
         with self.engine.connect() as conn:
-            return [AuditEvent(**{**row._mapping, "at": _utc(row.at), "details": json.loads(row.details or "{}")})
+            return [AuditEvent(row.event_id, _utc(row.at), row.event, row.dataset_id, row.product, row.actor,
+                               row.from_state, row.to_state, row.reason,
+                               json.loads(row.details) if row.details else {})
                     for row in conn.execute(query)]
 
     def _get(self, conn: sa.Connection, dataset_id: str) -> Dataset:
