@@ -16,7 +16,8 @@ from dataops_assets.lifecycle.states import DatasetState, TransitionError
 from dataops_assets.settings import load_settings
 
 
-def _registry() -> Registry:
+def registry_or_exit() -> Registry:
+    """The registry of the settings; a one-line error if it cannot be opened."""
     settings = load_settings()
     try:
         return Registry(settings.registry_url)
@@ -24,7 +25,7 @@ def _registry() -> Registry:
         raise click.ClickException(str(exc)) from None
 
 
-def _actor() -> str:
+def actor() -> str:
     return f"cli:{getpass.getuser()}"
 
 
@@ -49,7 +50,7 @@ def provision(product_id: str, stage: str, client: str, as_json: bool) -> None:
     if not client.strip():
         raise click.BadParameter("expected a client name, got an empty one", param_hint="--client")
     try:
-        dataset = _registry().request_provisioning(product_id, stage, client.strip(), _actor())
+        dataset = registry_or_exit().request_provisioning(product_id, stage, client.strip(), actor())
     except RegistryError as exc:
         raise click.ClickException(str(exc)) from None
     _echo(dataset.to_json(), as_json, f"{dataset.dataset_id}: provisioning requested ({product_id}, {stage}, "
@@ -62,7 +63,7 @@ def provision(product_id: str, stage: str, client: str, as_json: bool) -> None:
 def teardown(dataset_id: str, as_json: bool) -> None:
     """Record a teardown request for a READY or FAILED dataset; the teardown sensor archives and drops it."""
     try:
-        dataset = _registry().request_teardown(dataset_id, _actor())
+        dataset = registry_or_exit().request_teardown(dataset_id, actor())
     except (RegistryError, TransitionError) as exc:
         raise click.ClickException(str(exc)) from None
     _echo(dataset.to_json(), as_json, f"{dataset.dataset_id}: teardown requested (now {dataset.status.value})")
@@ -75,7 +76,7 @@ def teardown(dataset_id: str, as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON document instead of a table.")
 def list_datasets(stage: str | None, status: str | None, product_id: str | None, as_json: bool) -> None:
     """Every dataset in the registry, oldest first."""
-    found = _registry().datasets(stage=stage, status=DatasetState(status) if status else None, product=product_id)
+    found = registry_or_exit().datasets(stage=stage, status=DatasetState(status) if status else None, product=product_id)
     if as_json:
         click.echo(json.dumps({"datasets": [d.to_json() for d in found]}, indent=2))
         return
@@ -93,7 +94,7 @@ def list_datasets(stage: str | None, status: str | None, product_id: str | None,
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON document instead of text.")
 def show(dataset_id: str, as_json: bool) -> None:
     """A dataset's registry entry and its audit trail."""
-    registry = _registry()
+    registry = registry_or_exit()
     try:
         dataset = registry.get(dataset_id)
     except RegistryError as exc:
@@ -117,7 +118,7 @@ def show(dataset_id: str, as_json: bool) -> None:
 def audit(dataset_id: str | None, product_id: str | None, after: int | None, limit: int | None,
           as_json: bool) -> None:
     """The append-only audit trail: time, event, actor, from/to state, reason."""
-    events = [e.to_json() for e in _registry().audit_trail(dataset_id=dataset_id, product=product_id, after=after,
+    events = [e.to_json() for e in registry_or_exit().audit_trail(dataset_id=dataset_id, product=product_id, after=after,
                                                            limit=limit)]
     if as_json:
         click.echo(json.dumps({"events": events}, indent=2))

@@ -6,9 +6,9 @@ import json
 
 import click
 
-from dataops_assets.cli.table import echo_table
 from dataops_assets.catalog.errors import SpecError
 from dataops_assets.catalog.products import DataProduct, load_products, product_detail, product_summary, read_manifest
+from dataops_assets.cli.table import echo_table
 from dataops_assets.dbt.manifest import ensure_manifest
 from dataops_assets.settings import load_settings
 
@@ -21,6 +21,13 @@ def load_catalog() -> dict[str, DataProduct]:
         raise click.ClickException(str(exc)) from None
 
 
+def _registry_statuses() -> dict[str, str]:
+    """Product -> status as the registry records it (the spec's `status` is only the initial one)."""
+    from dataops_assets.cli.datasets import registry_or_exit
+
+    return registry_or_exit().product_statuses()
+
+
 @click.group()
 def products() -> None:
     """List and inspect data products."""
@@ -30,7 +37,9 @@ def products() -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON document instead of a table.")
 def list_products(as_json: bool) -> None:
     """One line per product: id, domain, classification, status, owner."""
-    entries = [product_summary(p) for p in load_catalog().values()]
+    statuses = _registry_statuses()
+    entries = [{**e, "status": statuses.get(e["id"], e["status"])}
+               for e in (product_summary(p) for p in load_catalog().values())]
     if as_json:
         click.echo(json.dumps({"products": entries}, indent=2))
         return
@@ -49,6 +58,7 @@ def show_product(product_id: str, as_json: bool) -> None:
         raise click.BadParameter(f"unknown product {product_id!r}; expected one of {', '.join(catalog)}",
                                  param_hint="PRODUCT_ID")
     detail = product_detail(catalog, product_id)
+    detail["status"] = _registry_statuses().get(product_id, detail["status"])
     if as_json:
         click.echo(json.dumps(detail, indent=2))
         return
@@ -75,3 +85,30 @@ def show_product(product_id: str, as_json: bool) -> None:
         f"  spec file:   dbt_project/{detail['spec_file']}",
     ]
     click.echo("\n".join(lines))
+
+
+@products.command("promote")
+@click.argument("product_id")
+@click.option("--json", "as_json", is_flag=True, help="Print the promotion as JSON.")
+def promote_product(product_id: str, as_json: bool) -> None:
+    """Move PRODUCT_ID one status up (draft, dev, staging, production, deprecated) in the registry: only
+    with a READY dataset in the stage below and a compatible contract (or a new major version)."""
+    from dataops_assets.catalog.products import models_by_name
+    from dataops_assets.cli.datasets import actor, registry_or_exit
+    from dataops_assets.lifecycle.promotion import PromotionRefused, promote
+    from dataops_assets.lifecycle.states import TransitionError
+
+    catalog = load_catalog()
+    if product_id not in catalog:
+        raise click.BadParameter(f"unknown product {product_id!r}; expected one of {', '.join(catalog)}",
+                                 param_hint="PRODUCT_ID")
+    models = models_by_name(read_manifest(ensure_manifest(load_settings())))
+    try:
+        done = promote(registry_or_exit(), catalog[product_id], models, actor())
+    except (PromotionRefused, TransitionError) as exc:
+        raise click.ClickException(str(exc)) from None
+    if as_json:
+        click.echo(json.dumps(done.to_json(), indent=2))
+        return
+    click.echo(f"{product_id}: {done.from_status.value} -> {done.to_status.value} (contract {done.change.kind}"
+               + (f", READY dataset {done.evidence}" if done.evidence else "") + ")")

@@ -21,7 +21,12 @@ import sqlalchemy as sa
 
 from dataops_assets.lifecycle.states import INITIAL_STATE, DatasetState, check_transition
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+# Schema version -> the statements that bring the previous version to it.
+MIGRATIONS = {
+    2: ("ALTER TABLE product_status ADD COLUMN version VARCHAR(32)",
+        "ALTER TABLE product_status ADD COLUMN contract TEXT"),
+}
 STAGES = ("sandbox", "pilot", "production")
 # Seed 004 "Scalability": provisionings running at once per stage, datasets a client may hold.
 MAX_PROVISIONING_PER_STAGE = 10
@@ -85,6 +90,8 @@ product_status = sa.Table(
     sa.Column("product", sa.String(128), primary_key=True),
     sa.Column("status", sa.String(16), nullable=False),
     sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("version", sa.String(32)),  # the spec version when it entered this status
+    sa.Column("contract", sa.Text),  # JSON: its public models' columns and types then
 )
 
 
@@ -143,6 +150,14 @@ class AuditEvent:
         return {**self.__dict__, "at": self.at.isoformat()}
 
 
+@dataclass(frozen=True)
+class ProductState:
+    product: str
+    status: str
+    version: str | None
+    contract: dict[str, Any]
+
+
 class Registry:
     """One registry database; `Registry(url)` creates or migrates its schema."""
 
@@ -173,6 +188,11 @@ class Registry:
             elif found > SCHEMA_VERSION:
                 raise RegistryError(f"{self.url}: registry schema v{found} is newer than this code's "
                                     f"v{SCHEMA_VERSION}; expected an upgraded dataops-assets")
+            elif found < SCHEMA_VERSION:
+                for version in range(found + 1, SCHEMA_VERSION + 1):
+                    for statement in MIGRATIONS[version]:
+                        conn.exec_driver_sql(statement)
+                conn.execute(schema_version.update().values(version=SCHEMA_VERSION))
 
     @contextmanager
     def _transaction(self) -> Iterator[sa.Connection]:
@@ -268,6 +288,38 @@ class Registry:
                 quality_score=overall, updated_at=now))
             _audit(conn, now, "quality_check_executed", actor, dataset_id=dataset_id, product=current.product,
                    reason=reason, details={"scores": dict(scores), "overall": overall, "passed": passed})
+
+    # --- products -------------------------------------------------------------------------------
+
+    def product_state(self, product: str) -> ProductState | None:
+        """The product's status, version and contract as last recorded; None before its first promotion."""
+        with self.engine.connect() as conn:
+            row = conn.execute(sa.select(product_status).where(product_status.c.product == product)).first()
+        if row is None:
+            return None
+        return ProductState(row.product, row.status, row.version, json.loads(row.contract or "{}"))
+
+    def product_statuses(self) -> dict[str, str]:
+        with self.engine.connect() as conn:
+            return dict(conn.execute(sa.select(product_status.c.product, product_status.c.status)).all())
+
+    def promote_product(self, product: str, from_status: str, to_status: str, version: str,
+                        contract: Mapping[str, Any], actor: str, reason: str, now: dt.datetime | None = None) -> None:
+        """Record the product's new status (compare-and-set on `from_status`) with one audit event."""
+        now = now or _now()
+        with self._transaction() as conn:
+            row = conn.execute(sa.select(product_status).where(product_status.c.product == product)).first()
+            values = {"status": to_status, "version": version, "contract": json.dumps(contract), "updated_at": now}
+            if row is None:
+                conn.execute(product_status.insert().values(product=product, **values))
+            else:
+                moved = conn.execute(product_status.update().where(
+                    product_status.c.product == product, product_status.c.status == from_status).values(**values))
+                if moved.rowcount != 1:
+                    raise ConcurrentChange(f"product {product}: is {row.status}, no longer {from_status}; "
+                                           f"not promoted to {to_status}")
+            _audit(conn, now, "product_status_changed", actor, product=product, from_state=from_status,
+                   to_state=to_status, reason=reason, details={"version": version})
 
     def get(self, dataset_id: str) -> Dataset:
         with self.engine.connect() as conn:

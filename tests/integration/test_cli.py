@@ -238,3 +238,15 @@ def test_malformed_lifecycle_setting_is_one_line_error(run, monkeypatch, variabl
     monkeypatch.setenv(variable, value)
     result = run("datasets", "list")
     assert (result.exit_code, result.output.strip()) == (1, f"Error: {message}")
+
+
+def test_products_promote_moves_the_registry_status_one_step(run):
+    result = run("products", "promote", "customer_360")
+    assert (result.exit_code, result.output.strip()) == (0, "customer_360: production -> deprecated (contract unchanged)")
+    products = {p["id"]: p for p in json.loads(run("products", "list", "--json").output)["products"]}
+    assert products["customer_360"]["status"] == "deprecated" and products["sales_daily_metrics"]["status"] == "production"
+    again = run("products", "promote", "customer_360")
+    assert (again.exit_code, again.output.strip()) == (
+        1, "Error: product customer_360: deprecated is the last status; nothing to promote to")
+    unknown = run("products", "promote", "nope")
+    assert unknown.exit_code == 2 and "unknown product 'nope'" in unknown.output

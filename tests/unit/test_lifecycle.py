@@ -132,7 +132,7 @@ def test_teardown_request_only_from_ready_or_failed(registry):
 def test_a_newer_registry_schema_is_refused(tmp_path, registry):
     with registry.engine.begin() as conn:
         conn.execute(registry_module.schema_version.update().values(version=99))
-    with pytest.raises(RegistryError, match="registry schema v99 is newer than this code's v1"):
+    with pytest.raises(RegistryError, match=f"registry schema v99 is newer than this code's v{registry_module.SCHEMA_VERSION}"):
         new_registry(tmp_path)
 
 
