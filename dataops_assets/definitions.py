@@ -16,6 +16,7 @@ from dataops_assets.dbt.manifest import dbt_executable, ensure_manifest
 from dataops_assets.dbt.partitions import partitions_definitions
 from dataops_assets.dbt.translator import PLATFORM_GROUP, DataProductTranslator
 from dataops_assets.lifecycle.assets import build_dataset_definitions
+from dataops_assets.lifecycle.cleanup import build_archive_cleanup
 from dataops_assets.lifecycle.sensors import build_lifecycle_sensors
 from dataops_assets.publish.assets import PublishTarget, build_publish_asset
 from dataops_assets.quality.checks import CheckedModel, build_suite_checks
@@ -75,11 +76,12 @@ def build_definitions(settings: Settings) -> dg.Definitions:
             ), settings))
     jobs, schedules = build_refresh_automation(products, partitions, settings)
     dataset_assets, dataset_checks, dataset_jobs = build_dataset_definitions(products, models, suites, settings)
+    cleanup_job, cleanup_schedule = build_archive_cleanup(settings)
     return dg.Definitions(
         asset_checks=[*suite_checks, *dataset_checks],
         assets=[*build_landing_specs(manifest, translator, settings), *dbt_steps, *publish, *dataset_assets],
-        jobs=[*jobs, *dataset_jobs],
-        schedules=schedules,
+        jobs=[*jobs, *dataset_jobs, cleanup_job],
+        schedules=[*schedules, cleanup_schedule],
         sensors=[build_slo_sensor(products, suites, ModelGroup.of_dbt_group(PLATFORM_GROUP, models), settings),
                  *build_lifecycle_sensors(dataset_jobs, settings)],
         resources={

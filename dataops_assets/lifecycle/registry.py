@@ -289,6 +289,15 @@ class Registry:
             _audit(conn, now, "quality_check_executed", actor, dataset_id=dataset_id, product=current.product,
                    reason=reason, details={"scores": dict(scores), "overall": overall, "passed": passed})
 
+    def record_event(self, dataset_id: str, event: str, actor: str, reason: str, now: dt.datetime | None = None,
+                     **details: Any) -> None:
+        """An audit event that changes no state (e.g. archive_deleted)."""
+        now = now or _now()
+        with self._transaction() as conn:
+            current = self._get(conn, dataset_id)
+            _audit(conn, now, event, actor, dataset_id=dataset_id, product=current.product, reason=reason,
+                   details=details or None)
+
     # --- products -------------------------------------------------------------------------------
 
     def product_state(self, product: str) -> ProductState | None:

@@ -37,7 +37,7 @@ def test_public_and_published_assets_carry_the_spec_freshness(repository):
 
 def test_one_stopped_schedule_per_product_on_its_spec_cadence(repository):
     schedules = {s.name: s for s in repository.schedule_defs}
-    assert set(schedules) == {f"{p}_schedule" for p in PRODUCT_IDS}
+    assert set(schedules) == {f"{p}_schedule" for p in PRODUCT_IDS} | {"archive_cleanup_schedule"}
     assert schedules["mission_logistics_schedule"].cron_schedule == "*/2 * * * *"
     assert schedules["sales_daily_metrics_schedule"].cron_schedule == "*/30 * * * *"
     assert {s.default_status for s in schedules.values()} == {dg.DefaultScheduleStatus.STOPPED}
