@@ -25,6 +25,9 @@ DATASET_TAG = "dataops/dataset_id"
 ATTEMPT_TAG = "dataops/attempt"
 STEP_TAG = "dataops/lifecycle_step"  # provision | teardown
 GATE_CHECK = "quality_gate"
+# Datasets are a group of their own: `--select group:<product>` stays the product's warehouse assets (a
+# dataset asset needs a partition: its dataset id). The `data_product` tag ties each to its product.
+DATASETS_GROUP = "datasets"
 TEARDOWN_JOB = "dataset_teardown"
 _OUTPUTS = "outputs.json"  # what the provisioning step left for the gate: published files, failed dbt tests
 
@@ -53,7 +56,8 @@ def build_dataset_definitions(products: Mapping[str, DataProduct], models: dict[
 def _dataset_asset(product: DataProduct, models: dict[str, dict[str, Any]], settings: Settings):
     @dg.asset(
         key=dataset_asset_key(product.id),
-        group_name=product.id,
+        group_name=DATASETS_GROUP,
+        tags={"data_product": product.id},
         partitions_def=DATASETS,
         kinds={"dbt", "duckdb", "parquet"},
         owners=[product.spec.owner.email, f"team:{product.spec.team}"],

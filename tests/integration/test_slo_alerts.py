@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import functools
 import json
 import threading
 from concurrent.futures import ThreadPoolExecutor
@@ -115,8 +116,13 @@ def webhook():
     thread.join()
 
 
+@functools.cache
+def repository_for(settings: Settings) -> dg.RepositoryDefinition:
+    return build_definitions(settings).get_repository_def()
+
+
 def evaluate(settings: Settings, instance: dg.DagsterInstance, when: dt.datetime, cursor: str | None) -> str:
-    repository = build_definitions(settings).get_repository_def()
+    repository = repository_for(settings)
     context = dg.build_sensor_context(instance=instance, cursor=cursor, repository_def=repository)
     with freeze_time(when):
         repository.get_sensor_def("slo_alerts")(context)
