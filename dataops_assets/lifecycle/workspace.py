@@ -38,9 +38,10 @@ def workspace(settings: Settings, dataset_id: str) -> DatasetWorkspace:
 
 
 def prepare_landing(settings: Settings, space: DatasetWorkspace, stage: str) -> str:
-    """Fill the dataset's landing zone for its stage; returns where the data came from."""
-    if space.landing_dir.exists():
-        return "kept from an earlier attempt"
+    """Fill the dataset's landing zone for its stage; returns where the data came from. Every attempt
+    starts from an empty dataset folder: a killed earlier attempt may have left anything half written."""
+    if space.root.exists():
+        shutil.rmtree(space.root)
     if stage == "sandbox":
         from dataops_assets.sources.generator import generate_landing
 
