@@ -58,7 +58,9 @@ class DagsterDev:
 SCHEDULE_CRON = "* * * * *"
 
 
-@pytest.fixture(scope="session")  # one webserver + daemon for every e2e test, stopped by PID at the end
+# One webserver + daemon for the e2e tests, stopped by PID once the last of them is done: left running,
+# its scheduled runs would take CPU from every later test.
+@pytest.fixture(scope="package")
 def dagster_dev(materialized_home: Path, tmp_path_factory) -> DagsterDev:
     home = copy_home(materialized_home, tmp_path_factory.mktemp("e2e") / "home")
     env = {**dataops_env(home), "DATAOPS_SCHEDULE_CRON": SCHEDULE_CRON}
@@ -92,12 +94,12 @@ def _stop(proc: subprocess.Popen) -> None:
         proc.wait()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def webserver_url(dagster_dev: DagsterDev) -> str:
     return dagster_dev.url
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser():
     from playwright.sync_api import sync_playwright
 
