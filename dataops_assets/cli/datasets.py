@@ -69,6 +69,19 @@ def teardown(dataset_id: str, as_json: bool) -> None:
     _echo(dataset.to_json(), as_json, f"{dataset.dataset_id}: teardown requested (now {dataset.status.value})")
 
 
+@datasets.command("retry")
+@click.argument("dataset_id")
+@click.option("--json", "as_json", is_flag=True, help="Print the registry entry as JSON.")
+def retry(dataset_id: str, as_json: bool) -> None:
+    """Move a FAILED dataset back to PROVISIONING; the lifecycle sensor launches a new attempt from scratch."""
+    try:
+        dataset = registry_or_exit().transition(dataset_id, DatasetState.PROVISIONING, actor(), "retry requested",
+                                                expected=DatasetState.FAILED, error_message=None)
+    except (RegistryError, TransitionError) as exc:
+        raise click.ClickException(str(exc)) from None
+    _echo(dataset.to_json(), as_json, f"{dataset.dataset_id}: retry requested (attempt {dataset.attempt})")
+
+
 @datasets.command("list")
 @click.option("--stage", type=click.Choice(STAGES), default=None, help="Only this stage.")
 @click.option("--status", type=click.Choice([s.value for s in DatasetState]), default=None, help="Only this status.")

@@ -250,3 +250,20 @@ def test_products_promote_moves_the_registry_status_one_step(run):
         1, "Error: product customer_360: deprecated is the last status; nothing to promote to")
     unknown = run("products", "promote", "nope")
     assert unknown.exit_code == 2 and "unknown product 'nope'" in unknown.output
+
+
+def test_datasets_retry_only_from_failed(run):
+    dataset = json.loads(run("datasets", "provision", "--product", "customer_360", "--stage", "sandbox",
+                             "--json").output)
+    refused = run("datasets", "retry", dataset["dataset_id"])
+    assert refused.exit_code == 1
+    assert refused.output.strip() == (f"Error: dataset {dataset['dataset_id']}: is provisioning, no longer failed; "
+                                      "not moved to provisioning")
+    from dataops_assets.lifecycle.registry import Registry
+    from dataops_assets.lifecycle.states import DatasetState
+    from dataops_assets.settings import load_settings
+
+    Registry(load_settings().registry_url).transition(dataset["dataset_id"], DatasetState.FAILED, "test",
+                                                      error_message="boom")
+    retried = json.loads(run("datasets", "retry", dataset["dataset_id"], "--json").output)
+    assert (retried["status"], retried["attempt"], retried["error_message"]) == ("provisioning", 2, None)
