@@ -30,8 +30,8 @@ def run_checks(home: Path) -> dict:
     started = time.perf_counter()
     from dataops_assets.catalog.products import load_products, models_by_name, read_manifest, slos_by_product
     from dataops_assets.dbt.manifest import manifest_path
-    from dataops_assets.quality.suite import computed_columns_sql, load_suites, resolve_window
-    from dataops_assets.quality.validation import model_query, validate_frame
+    from dataops_assets.quality.suite import load_suites
+    from dataops_assets.quality.validation import validate_table
     from dataops_assets.settings import QUALITY_SUITES_DIR, load_settings
 
     settings = load_settings({**os.environ, "DATAOPS_HOME": str(home)})
@@ -47,12 +47,11 @@ def run_checks(home: Path) -> dict:
     per_model, failed = {}, []
     for model, suite in suites.items():
         t0 = time.perf_counter()
-        computed = {n: resolve_window(sql, None) for n, sql in computed_columns_sql(suite, models, settings.as_of).items()}
         with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True, config=settings.duckdb_config) as con:
-            frame = con.execute(model_query(suite, models[model]["relation_name"], computed)).df()
-        results = validate_frame(frame, suite, None, products[suite.product].pii_masking(model))
+            rows, results = validate_table(con, suite, models, settings.as_of,
+                                           products[suite.product].pii_masking(model))
         failed += [f"{model}:{r.expectation.check_name}" for r in results if not r.passed]
-        per_model[model] = {"rows": len(frame), "seconds": round(time.perf_counter() - t0, 3)}
+        per_model[model] = {"rows": rows, "seconds": round(time.perf_counter() - t0, 3)}
     peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
     return {"import_seconds": round(imported - started, 3), "models": per_model, "failed": failed,
             "checks_peak_rss_mib": peak_mib}

@@ -8,10 +8,8 @@ import json
 import click
 
 from dataops_assets.cli.instance_view import load_project_view, open_instance, select_products
-from dataops_assets.quality.report import quality_report
 from dataops_assets.settings import load_settings
-from dataops_assets.slo.latency import request_latencies
-from dataops_assets.slo.report import DEFAULT_WINDOW_DAYS, completeness_by_product, slo_report
+from dataops_assets.slo.report import DEFAULT_WINDOW_DAYS, evaluate_slos
 
 
 @click.group()
@@ -31,10 +29,8 @@ def report(product_id: str | None, window_days: int, as_json: bool) -> None:
     selected = select_products(view, product_id)
     now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
     with open_instance(settings) as instance:
-        quality = quality_report(instance, view.asset_graph, selected, view.suites, view.platform)
-        document = slo_report(instance, selected, now, window_days, completeness_by_product(quality),
-                              request_latencies(settings.serving_requests_path,
-                                                (now - dt.timedelta(days=window_days), now)))
+        document = evaluate_slos(instance, view.asset_graph, selected, view.suites, view.platform,
+                                 settings.serving_requests_path, now, window_days)
     if as_json:
         click.echo(json.dumps(document, indent=2))
         return

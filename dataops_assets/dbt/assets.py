@@ -118,6 +118,18 @@ def build_dbt_run_assets(
     return dbt_models
 
 
+def dbt_run_env(settings: Settings, window: dg.TimeWindow | None) -> dict[str, str]:
+    """The variables a dbt build reads (settings, partition window; empty: every partition), with the
+    spill folder's parent created: DuckDB creates its spill folder but not the folders above it."""
+    values = {
+        **settings.dbt_env(),
+        "DATAOPS_WINDOW_START": window.start.strftime("%Y-%m-%d") if window else "",
+        "DATAOPS_WINDOW_END": window.end.strftime("%Y-%m-%d") if window else "",
+    }
+    Path(values["DATAOPS_DUCKDB_TEMP_DIR"]).parent.mkdir(parents=True, exist_ok=True)
+    return values
+
+
 @contextmanager
 def dbt_environment(settings: Settings, window: dg.TimeWindow | None) -> Iterator[None]:
     """os.environ as the dbt subprocess must see it (dagster-dbt copies it when starting dbt).
@@ -125,13 +137,7 @@ def dbt_environment(settings: Settings, window: dg.TimeWindow | None) -> Iterato
     The window is always set, empty for unpartitioned steps, so an in-process run never leaks one
     step's window into the next; the previous values come back afterwards.
     """
-    values = {
-        **settings.dbt_env(),
-        "DATAOPS_WINDOW_START": window.start.strftime("%Y-%m-%d") if window else "",
-        "DATAOPS_WINDOW_END": window.end.strftime("%Y-%m-%d") if window else "",
-    }
-    # DuckDB creates its spill folder but not the folders above it.
-    Path(values["DATAOPS_DUCKDB_TEMP_DIR"]).parent.mkdir(parents=True, exist_ok=True)
+    values = dbt_run_env(settings, window)
     previous = {name: os.environ.get(name) for name in values}
     os.environ.update(values)
     try:

@@ -19,8 +19,8 @@ import duckdb
 from dataops_assets.catalog.products import DataProduct
 from dataops_assets.lifecycle.workspace import DatasetWorkspace
 from dataops_assets.quality.score import Outcome, dimension_scores
-from dataops_assets.quality.suite import Suite, computed_columns_sql, resolve_window
-from dataops_assets.quality.validation import model_query, validate_frame
+from dataops_assets.quality.suite import Suite
+from dataops_assets.quality.validation import validate_table
 from dataops_assets.sources.landing_contract import landing_problems
 
 WEIGHTS = {"schema": 0.30, "completeness": 0.30, "source_health": 0.25, "sample_queries": 0.15}
@@ -98,10 +98,8 @@ def _suite_results(con: duckdb.DuckDBPyConnection, product: DataProduct, space: 
         suite = suites.get(model)
         if suite is None:
             continue
-        computed = {n: resolve_window(sql, None)
-                    for n, sql in computed_columns_sql(suite, models, space.settings.as_of).items()}
-        frame = con.execute(model_query(suite, models[model]["relation_name"], computed)).df()
-        for result in validate_frame(frame, suite, None, product.pii_masking(model)):
+        _, results = validate_table(con, suite, models, space.settings.as_of, product.pii_masking(model))
+        for result in results:
             e = result.expectation
             outcomes.append(Outcome(e.check_name, e.dimension, e.severity, result.passed, result.unexpected_percent))
             if not result.passed and e.blocking:

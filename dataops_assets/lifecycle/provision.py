@@ -12,6 +12,7 @@ from typing import Any
 import duckdb
 
 from dataops_assets.catalog.products import DataProduct
+from dataops_assets.dbt.assets import dbt_run_env
 from dataops_assets.dbt.manifest import dbt_executable
 from dataops_assets.lifecycle.workspace import DatasetWorkspace
 from dataops_assets.publish.assets import published_query
@@ -30,8 +31,7 @@ class DbtOutcome:
 def build(product: DataProduct, space: DatasetWorkspace) -> DbtOutcome:
     """`dbt build` of the product's public models and their ancestors into the dataset's warehouse."""
     space.target_dir.mkdir(parents=True, exist_ok=True)
-    env = process_env({**space.settings.dbt_env(), "DATAOPS_WINDOW_START": "", "DATAOPS_WINDOW_END": ""})
-    Path(env["DATAOPS_DUCKDB_TEMP_DIR"]).parent.mkdir(parents=True, exist_ok=True)
+    env = process_env(dbt_run_env(space.settings, None))  # every partition
     command = [dbt_executable(), "build", "--select", *(f"+{m}" for m in product.public_models),
                "--exclude-resource-type", "unit_test", "--project-dir", str(DBT_PROJECT_DIR),
                "--profiles-dir", str(DBT_PROJECT_DIR), "--target-path", str(space.target_dir / "target"),

@@ -109,7 +109,7 @@ def _follow_provisioning(instance: dg.DagsterInstance, registry: Registry, ds: D
         registry.record_outputs(ds.dataset_id, int(metadata["dagster/row_count"].value),
                                 int(metadata["dataops/size_bytes"].value))
         moves.append(_move(registry, ds, DatasetState.VALIDATING, actor, f"built by run {run.run_id}"))
-        ds = registry.get(ds.dataset_id)
+        ds = registry.get(ds.dataset_id)  # VALIDATING now (or whatever another writer made it)
     gate = _gate_evaluation(instance, run, key)
     if ds.status is DatasetState.VALIDATING and gate is not None:
         result = gate.metadata["dataops/gate"].value
@@ -121,13 +121,12 @@ def _follow_provisioning(instance: dg.DagsterInstance, registry: Registry, ds: D
         return moves
     if run.status in _FAILED_RUN:
         reason = f"run {run.run_id} {run.status.value.lower()}: {_failure_messages(instance, run.run_id)}"
-        moves.append(_move(registry, registry.get(ds.dataset_id), DatasetState.FAILED, actor, reason,
-                           error_message=reason))
+        moves.append(_move(registry, ds, DatasetState.FAILED, actor, reason, error_message=reason))
     elif run.status is dg.DagsterRunStatus.SUCCESS and gate is None:
-        moves.append(_move(registry, registry.get(ds.dataset_id), DatasetState.FAILED, actor,
+        moves.append(_move(registry, ds, DatasetState.FAILED, actor,
                            f"run {run.run_id} succeeded without a quality gate result", error_message="no gate"))
-    elif now - registry.get(ds.dataset_id).updated_at > TIMEOUT:
-        moves.append(_move(registry, registry.get(ds.dataset_id), DatasetState.FAILED, actor,
+    elif now - ds.updated_at > TIMEOUT:
+        moves.append(_move(registry, ds, DatasetState.FAILED, actor,
                            f"run {run.run_id} still {run.status.value.lower()} after {TIMEOUT}",
                            error_message="provisioning timed out"))
     return moves

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from dataops_assets.governance.masking import mask_value
-from dataops_assets.quality.suite import Expectation, Suite
+from dataops_assets.quality.suite import Expectation, Suite, computed_columns_sql, resolve_window
 
 EXAMPLES_KEPT = 5
 
@@ -35,6 +35,15 @@ def model_query(suite: Suite, relation: str, computed_sql: dict[str, str], where
 
 
 _SOURCE_LOCK = threading.Lock()
+
+
+def validate_table(con, suite: Suite, models: dict[str, dict[str, Any]], as_of, pii_masking: dict[str, str]
+                   ) -> tuple[int, list[ExpectationResult]]:
+    """The suite on every row of its model's table in `con` (no partition window, no volume baseline):
+    rows read and the results. A check step adds the window and the baseline itself (quality/checks.py)."""
+    computed = {n: resolve_window(sql, None) for n, sql in computed_columns_sql(suite, models, as_of).items()}
+    frame = con.execute(model_query(suite, models[suite.model]["relation_name"], computed)).df()
+    return len(frame), validate_frame(frame, suite, None, pii_masking)
 
 
 def prepare_in_background() -> threading.Thread:

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from statistics import mean
 from typing import Any
 
 import dagster as dg
 
 from dataops_assets.catalog.products import DataProduct
+from dataops_assets.quality.report import ModelGroup, quality_report
+from dataops_assets.quality.suite import Suite
 from dataops_assets.slo import slis
 from dataops_assets.slo.history import publication_times
+from dataops_assets.slo.latency import request_latencies
 from dataops_assets.slo.slis import Sli, Status
 
 DEFAULT_WINDOW_DAYS = 30
@@ -50,6 +54,16 @@ def slo_report(instance: dg.DagsterInstance, products: Mapping[str, DataProduct]
         })
     return {"generated_at": now.isoformat(), "window_days": window_days,
             "window": {"start": window[0].isoformat(), "end": window[1].isoformat()}, "products": entries}
+
+
+def evaluate_slos(instance: dg.DagsterInstance, asset_graph, products: Mapping[str, DataProduct],
+                  suites: Mapping[str, Suite], platform: ModelGroup, requests_path: Path, now: dt.datetime,
+                  window_days: int) -> dict[str, Any]:
+    """The report from what the platform recorded: completeness from the latest quality checks,
+    latencies from the serving layer's request log (what `slo report` and the alert sensor read)."""
+    quality = quality_report(instance, asset_graph, dict(products), dict(suites), platform)
+    latencies = request_latencies(requests_path, (now - dt.timedelta(days=window_days), now))
+    return slo_report(instance, products, now, window_days, completeness_by_product(quality), latencies)
 
 
 def overall_status(found: Sequence[Sli]) -> Status:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 import dagster as dg
+from dagster._core.definitions.unresolved_asset_job_definition import UnresolvedAssetJobDefinition
 
 from dataops_assets.catalog.products import DataProduct
 from dataops_assets.catalog.spec import Partitioning
@@ -28,7 +29,7 @@ def build_refresh_automation(
     products: Mapping[str, DataProduct],
     partitions: Mapping[Partitioning, dg.PartitionsDefinition],
     settings: Settings,
-) -> tuple[list[dg.UnresolvedAssetJobDefinition], list[dg.ScheduleDefinition]]:
+) -> tuple[list[UnresolvedAssetJobDefinition], list[dg.ScheduleDefinition]]:
     """Per product: a job building its models with the product's partitions, their checks and their
     publication (retried as its spec says), and a schedule running the latest partition at its cadence."""
     jobs, schedules = [], []
@@ -46,7 +47,7 @@ def build_refresh_automation(
     return jobs, schedules
 
 
-def _refresh_schedule(product: DataProduct, job: dg.UnresolvedAssetJobDefinition,
+def _refresh_schedule(product: DataProduct, job: UnresolvedAssetJobDefinition,
                       partitions_def: dg.PartitionsDefinition | None, settings: Settings) -> dg.ScheduleDefinition:
     cron = settings.schedule_cron or product.refresh_schedule
     freshness = product.spec.slos.freshness_minutes

@@ -10,12 +10,11 @@ import dagster as dg
 from dagster._time import get_current_datetime
 
 from dataops_assets.catalog.products import DataProduct
-from dataops_assets.quality.report import ModelGroup, quality_report
+from dataops_assets.quality.report import ModelGroup
 from dataops_assets.quality.suite import Suite
 from dataops_assets.settings import Settings
 from dataops_assets.slo.alerts import deliver, state_changes
-from dataops_assets.slo.latency import request_latencies
-from dataops_assets.slo.report import DEFAULT_WINDOW_DAYS, completeness_by_product, slo_report
+from dataops_assets.slo.report import DEFAULT_WINDOW_DAYS, evaluate_slos
 
 SENSOR_NAME = "slo_alerts"
 INTERVAL_SECONDS = 60
@@ -32,11 +31,8 @@ def build_slo_sensor(products: Mapping[str, DataProduct], suites: Mapping[str, S
     )
     def slo_alerts(context: dg.SensorEvaluationContext) -> dg.SkipReason:
         now = get_current_datetime().astimezone(dt.timezone.utc).replace(microsecond=0)
-        window = (now - dt.timedelta(days=DEFAULT_WINDOW_DAYS), now)
-        quality = quality_report(context.instance, context.repository_def.asset_graph, dict(products), dict(suites),
-                                 platform)
-        report = slo_report(context.instance, products, now, DEFAULT_WINDOW_DAYS, completeness_by_product(quality),
-                            request_latencies(settings.serving_requests_path, window))
+        report = evaluate_slos(context.instance, context.repository_def.asset_graph, products, suites, platform,
+                               settings.serving_requests_path, now, DEFAULT_WINDOW_DAYS)
         alerts, state = state_changes(json.loads(context.cursor or "{}"), report)
         deliver(alerts, settings.alerts_path, settings.alert_webhook_url, context.log)
         context.update_cursor(json.dumps(state, sort_keys=True))

@@ -101,7 +101,7 @@ class Hook(BaseHTTPRequestHandler):
         self.end_headers()
 
     def log_message(self, *args):
-        pass
+        """No access log on stderr: the tests read stderr for the sensor's own messages."""
 
 
 @pytest.fixture
