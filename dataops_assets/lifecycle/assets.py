@@ -70,7 +70,8 @@ def _dataset_asset(product: DataProduct, models: dict[str, dict[str, Any]], sett
         record = Registry(settings.registry_url).get(dataset_id)
         space = workspace(settings, dataset_id)
         source = prepare_landing(settings, space, record.stage)
-        outcome = build(product, space)
+        outcome = build(product, space, heartbeat=lambda seconds: context.log.info(
+            f"{dataset_id}: dbt build still running after {seconds:.0f} s"))
         if outcome.errored_nodes:
             raise dg.Failure(description=f"{dataset_id}: dbt could not build {', '.join(outcome.errored_nodes)}",
                              metadata={"dbt_log": dg.MetadataValue.text(outcome.log_tail)})

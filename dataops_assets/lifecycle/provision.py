@@ -3,8 +3,13 @@ own warehouse, then each public model is published (PII masked) under the datase
 
 from __future__ import annotations
 
+import ctypes
 import json
+import signal
 import subprocess
+import sys
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -28,17 +33,46 @@ class DbtOutcome:
     log_tail: str
 
 
-def build(product: DataProduct, space: DatasetWorkspace) -> DbtOutcome:
-    """`dbt build` of the product's public models and their ancestors into the dataset's warehouse."""
+# While dbt builds, the provisioning step reports every HEARTBEAT_SECONDS: a run whose event log stays
+# silent far longer than this has lost its worker (the lifecycle sensor's stall detection).
+HEARTBEAT_SECONDS = 30
+
+
+def build(product: DataProduct, space: DatasetWorkspace,
+          heartbeat: Callable[[float], None] = lambda elapsed: None) -> DbtOutcome:
+    """`dbt build` of the product's public models and their ancestors into the dataset's warehouse;
+    `heartbeat(seconds so far)` is called every HEARTBEAT_SECONDS while it runs. dbt dies with the
+    process that started it, so a killed run worker leaves no dbt writing into the dataset's folder."""
     space.target_dir.mkdir(parents=True, exist_ok=True)
     env = process_env(dbt_run_env(space.settings, None))  # every partition
     command = [dbt_executable(), "build", "--select", *(f"+{m}" for m in product.public_models),
                "--exclude-resource-type", "unit_test", "--project-dir", str(DBT_PROJECT_DIR),
                "--profiles-dir", str(DBT_PROJECT_DIR), "--target-path", str(space.target_dir / "target"),
                "--log-path", str(space.target_dir / "logs")]
-    done = subprocess.run(command, env=env, capture_output=True, text=True, cwd=DBT_PROJECT_DIR)
+    log = space.target_dir / "dbt_build.out"
+    started = time.monotonic()
+    with log.open("w") as out:
+        dbt = subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT, cwd=DBT_PROJECT_DIR,
+                               preexec_fn=_die_with_parent)
+        while True:
+            try:
+                returncode = dbt.wait(timeout=HEARTBEAT_SECONDS)
+                break
+            except subprocess.TimeoutExpired:
+                heartbeat(time.monotonic() - started)
     failed, errored = _failures(space.target_dir / "target" / "run_results.json")
-    return DbtOutcome(done.returncode, failed, errored, (done.stdout + done.stderr)[-2000:])
+    return DbtOutcome(returncode, failed, errored, log.read_text()[-2000:])
+
+
+# Looked up once here: between fork and exec the child only calls it (no loading, no locks).
+_PRCTL = ctypes.CDLL(None).prctl if sys.platform.startswith("linux") else None
+_PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent() -> None:
+    """In the dbt child, before exec: on Linux, SIGKILL it when its parent (the run worker) dies."""
+    if _PRCTL is not None:
+        _PRCTL(_PR_SET_PDEATHSIG, signal.SIGKILL)
 
 
 def publish(product: DataProduct, space: DatasetWorkspace, relations: dict[str, str], run_id: str) -> dict[str, Any]:

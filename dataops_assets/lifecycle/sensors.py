@@ -5,8 +5,10 @@ states from Dagster's own events (runs, materializations, check evaluations).
   run; a READY or FAILED dataset whose teardown was requested moves to TEARDOWN and gets a teardown run.
 - `dataset_progress`: the dataset's run materialized it -> VALIDATING; its gate check evaluated -> READY
   or FAILED (the gate's reason); its run failed -> FAILED (the failure); a teardown run succeeded ->
-  ARCHIVED. A dataset whose run never starts, or stays running past the timeout (a killed worker),
-  becomes FAILED: nothing stays PROVISIONING forever.
+  ARCHIVED. A started run whose event log has been silent for STALL (its worker was killed: SIGKILL,
+  OOM, a lost machine) is marked failed in Dagster too; its dataset becomes FAILED (`dataops datasets
+  retry` starts a new attempt), a teardown is launched again. A run that never starts, or runs past
+  TIMEOUT, fails its dataset as well: nothing stays PROVISIONING forever.
 """
 
 
@@ -28,6 +30,7 @@ from dataops_assets.lifecycle.assets import (
     dataset_asset_key,
     provisioning_job_name,
 )
+from dataops_assets.lifecycle.provision import HEARTBEAT_SECONDS
 from dataops_assets.lifecycle.registry import ConcurrentChange, Dataset, Registry
 from dataops_assets.lifecycle.states import DatasetState
 from dataops_assets.settings import Settings
@@ -36,6 +39,9 @@ ACTOR = "sensor:{}"
 INTERVAL_SECONDS = 15
 # A provisioning or teardown run that has not finished this long after its dataset last moved is dead.
 TIMEOUT = dt.timedelta(minutes=30)
+# A started run writes an event at least every HEARTBEAT_SECONDS while dbt builds, and its other steps
+# take seconds at dataset scales: this long without one, its worker is gone.
+STALL = dt.timedelta(seconds=10 * HEARTBEAT_SECONDS)
 _FAILED_RUN = {dg.DagsterRunStatus.FAILURE, dg.DagsterRunStatus.CANCELED}
 
 
@@ -83,9 +89,12 @@ def build_lifecycle_sensors(jobs: Sequence[dg.JobDefinition | UnresolvedAssetJob
             for ds in registry.datasets(status=status):
                 moved += _follow_provisioning(context.instance, registry, ds, actor, now)
         for ds in registry.datasets(status=DatasetState.TEARDOWN):
-            if _runs(context.instance, ds, "teardown", {dg.DagsterRunStatus.SUCCESS}):
+            runs = _runs(context.instance, ds, "teardown")
+            if any(run.status is dg.DagsterRunStatus.SUCCESS for run in runs):
                 moved.append(_move(registry, ds, DatasetState.ARCHIVED, actor, "archive written and verified",
                                    archive_path=str(archive_path(settings, ds.dataset_id))))
+            for run in runs:  # a dead one is failed here; dataset_requests then launches the teardown again
+                _fail_if_stalled(context.instance, run, now)
         done = [m for m in moved if m]
         return dg.SkipReason(f"moved {len(done)}: {', '.join(done)}" if done else "nothing moved")
 
@@ -125,11 +134,29 @@ def _follow_provisioning(instance: dg.DagsterInstance, registry: Registry, ds: D
     elif run.status is dg.DagsterRunStatus.SUCCESS and gate is None:
         moves.append(_move(registry, ds, DatasetState.FAILED, actor,
                            f"run {run.run_id} succeeded without a quality gate result", error_message="no gate"))
+    elif stalled := _fail_if_stalled(instance, run, now):
+        moves.append(_move(registry, ds, DatasetState.FAILED, actor, stalled, error_message=stalled))
     elif now - ds.updated_at > TIMEOUT:
         moves.append(_move(registry, ds, DatasetState.FAILED, actor,
                            f"run {run.run_id} still {run.status.value.lower()} after {TIMEOUT}",
                            error_message="provisioning timed out"))
     return moves
+
+
+def _fail_if_stalled(instance: dg.DagsterInstance, run: dg.DagsterRun, now: dt.datetime) -> str | None:
+    """If a started run's newest event is older than STALL, mark the run failed and say why; else None."""
+    if run.status is not dg.DagsterRunStatus.STARTED:
+        return None
+    [last] = instance.get_records_for_run(run.run_id, limit=1, ascending=False).records or [None]
+    if last is None:
+        return None
+    silent = now - dt.datetime.fromtimestamp(last.timestamp, dt.timezone.utc)
+    if silent <= STALL:
+        return None
+    reason = (f"run {run.run_id} stopped without an event: nothing from its worker for {int(silent.total_seconds())} s "
+              f"(more than {int(STALL.total_seconds())} s); the worker was killed or lost")
+    instance.report_run_failed(run, reason)
+    return reason
 
 
 def _move(registry: Registry, ds: Dataset, to: DatasetState, actor: str, reason: str, **fields) -> str | None:

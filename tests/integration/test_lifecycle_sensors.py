@@ -3,10 +3,10 @@ provision -> READY -> teardown -> ARCHIVED, and bad data ending in FAILED with t
 
 from __future__ import annotations
 
-import dagster as dg
 import pytest
 from dagster._core.test_utils import instance_for_test
 
+from tests.lifecycle import tick
 from tests.sandbox import generate, rewrite_landing
 
 from dataops_assets.definitions import build_definitions
@@ -26,20 +26,6 @@ def settings(tmp_path) -> Settings:
 def instance():
     with instance_for_test() as instance:
         yield instance
-
-
-def tick(repository, instance: dg.DagsterInstance, sensor: str) -> None:
-    """Evaluate a sensor as the daemon would, then run what it asked for, in this process."""
-    context = dg.build_sensor_context(instance=instance, repository_def=repository)
-    result = repository.get_sensor_def(sensor)(context)
-    if not isinstance(result, dg.SensorResult):
-        return
-    for request in result.dynamic_partitions_requests or []:
-        instance.add_dynamic_partitions(request.partitions_def_name, list(request.partition_keys))
-    for request in result.run_requests or []:
-        job = repository.get_job(request.job_name)
-        job.execute_in_process(instance=instance, partition_key=request.partition_key, tags=request.tags,
-                               run_config=request.run_config or None, raise_on_error=False)
 
 
 def test_a_sandbox_dataset_goes_ready_then_archived(settings, instance):
