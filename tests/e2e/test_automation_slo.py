@@ -50,6 +50,8 @@ def test_automation_page_lists_each_product_schedule_and_the_alert_sensor(dagste
     page.screenshot(path=str(REPO_ROOT / "test-artifacts" / "automation.png"))
     for product in PRODUCT_IDS:
         assert f"{product}_schedule" in text, f"{product}_schedule not on the Automation page"
+    for sensor in ("dataset_requests", "dataset_progress"):  # the lifecycle sensors
+        assert sensor in text, f"{sensor} not on the Automation page"
     page.close()
 
 
