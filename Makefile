@@ -8,6 +8,8 @@ DAGSTER_HOME ?= $(DATAOPS_HOME)/dagster
 SCALE ?= 1
 SEED ?= 42
 PYTEST_ARGS ?=
+# Test processes (pytest-xdist); 0 runs the suite in this process.
+TEST_WORKERS ?= 2
 PARTITION ?=
 PARTITION_RANGE ?=
 UI_PORT ?= 3000
@@ -28,7 +30,7 @@ run: install data
 	$(MAKE) materialize PARTITION_RANGE=all
 
 test: install test-deps
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 install: $(INSTALLED)
 
@@ -63,13 +65,15 @@ ui: install instance parse
 
 # At BENCH_SCALE (default 10): the full run and one daily partition vs. raw `dbt build` by phase
 # (benchmarks/results/run_cost.{json,png}), then the quality checks alone vs. raw `dbt build`, then the
-# dataset registry's queries at 10,000 datasets (benchmarks/results/registry_queries.json).
+# dataset registry's queries at 10,000 datasets (benchmarks/results/registry_queries.json), then one
+# lifecycle sensor tick at 1,000 datasets (benchmarks/results/lifecycle_sensor_tick.json).
 BENCH_SCALE ?= 10
 BENCH_HOME ?= $(CURDIR)/.dataops-bench
 bench: install parse
 	DATAOPS_HOME=$(BENCH_HOME) $(BIN)/python benchmarks/run_cost.py --scale $(BENCH_SCALE) --home $(BENCH_HOME)
 	DATAOPS_HOME=$(BENCH_HOME) $(BIN)/python benchmarks/quality_checks.py --scale $(BENCH_SCALE) --home $(BENCH_HOME)
 	$(BIN)/python benchmarks/registry_queries.py --datasets 10000
+	$(BIN)/python benchmarks/lifecycle_sensor_tick.py --datasets 1000
 
 # Debian's chromium for the end-to-end browser test (Playwright drives it; no browser download).
 test-deps:

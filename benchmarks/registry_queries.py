@@ -115,11 +115,13 @@ class Filler:
             self.held[client] -= 1
 
 
-def fill(registry: Registry, count: int, rng: random.Random) -> list[str]:
-    """`count` datasets created over the past year in time order; the provisioning ones come last."""
+def fill(registry: Registry, count: int, rng: random.Random,
+         shares: dict[DatasetState, float] = OUTCOMES) -> list[str]:
+    """`count` datasets created over the past year in time order, ending in their states by `shares`
+    (READY for what the shares leave over); the provisioning ones come last."""
     left_provisioning = min(LEFT_PROVISIONING_PER_STAGE * len(STAGES), count // 100)
     walked = count - left_provisioning
-    outcomes = [o for o, share in OUTCOMES.items() for _ in range(round(share * walked))]
+    outcomes = [o for o, share in shares.items() for _ in range(round(share * walked))]
     outcomes = (outcomes + [S.READY] * walked)[:walked]
     rng.shuffle(outcomes)
     plans = [(o, rng.choices(STAGES, STAGE_WEIGHTS)[0]) for o in outcomes]

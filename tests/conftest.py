@@ -2,10 +2,17 @@
 
 Tests are marked by folder (`-m integration`, `-m e2e`), and a test that leaves an environment
 variable changed fails, so no test depends on what an earlier one set.
+
+Under pytest-xdist (`make test` runs `-n 2`) the materialized home is built once for all workers, the
+e2e tests share one worker (and so one `dagster dev`), and a module that declares a module-scoped fixture
+stays on one worker, so that fixture runs once; every other test is scheduled on its own.
 """
 
 from __future__ import annotations
 
+import ast
+import fcntl
+import functools
 import os
 from pathlib import Path
 
@@ -22,6 +29,37 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         folder = Path(str(item.path)).parent.name
         if folder in MARKED_FOLDERS:
             item.add_marker(folder)
+
+
+def pytest_xdist_make_scheduler(config, log):
+    """Tests scheduled one by one, except the units `work_unit` groups. (xdist's own `loadgroup` marks
+    groups by rewriting node ids, which pytest 9 no longer allows.)"""
+    from xdist.scheduler import LoadScopeScheduling
+
+    class WorkUnits(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return work_unit(nodeid)
+
+    return WorkUnits(config, log)
+
+
+def work_unit(nodeid: str) -> str:
+    """What must run on one worker: the e2e tests (one `dagster dev`), a module with a module-scoped fixture."""
+    module = nodeid.split("::", 1)[0]
+    if module.startswith("tests/e2e/"):
+        return "tests/e2e"
+    return module if module in _modules_with_module_fixtures() else nodeid
+
+
+@functools.cache
+def _modules_with_module_fixtures() -> frozenset[str]:
+    root = Path(__file__).parent
+    found = set()
+    for path in root.rglob("test_*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.keyword) and node.arg == "scope" and getattr(node.value, "value", None) == "module":
+                found.add(path.relative_to(root.parent).as_posix())
+    return frozenset(found)
 
 
 @pytest.fixture(autouse=True)
@@ -41,10 +79,24 @@ def defect_baseline(materialized_home: Path) -> Path:
 
 
 @pytest.fixture(scope="session")
-def materialized_home(tmp_path_factory) -> Path:
-    """Landing data at scale 0.01 and every asset materialized into a fresh instance."""
-    home = tmp_path_factory.mktemp("dataops_home")
+def materialized_home(tmp_path_factory, worker_id: str) -> Path:
+    """Landing data at scale 0.01 and every asset materialized into a fresh instance; read it, never change
+    it (copy it to change it): every test, and under xdist every worker, shares it."""
+    if worker_id == "master":
+        return _materialize_home(tmp_path_factory.mktemp("dataops_home"))
+    shared = tmp_path_factory.getbasetemp().parent  # the session's folder, above each worker's own
+    with open(shared / "dataops_home.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # the first worker builds it; the others wait, then reuse it
+        home = shared / "dataops_home"
+        if not (home / ".materialized").exists():
+            _materialize_home(home)
+        return home
+
+
+def _materialize_home(home: Path) -> Path:
+    home.mkdir(exist_ok=True)
     generate(home)
     result = materialize(home)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    (home / ".materialized").touch()
     return home

@@ -135,7 +135,7 @@ def copy_home(source: Path, target: Path) -> Path:
     shutil.copytree(source, target)
     result = subprocess.run(
         [str(VENV_BIN / "dbt"), "run", "--select", "path:models/staging", "--project-dir", "dbt_project",
-         "--profiles-dir", "dbt_project", "--quiet"],
+         "--profiles-dir", "dbt_project", "--target-path", str(target / "dbt_target"), "--quiet"],
         cwd=REPO_ROOT, env=dataops_env(target), capture_output=True, text=True)
     assert result.returncode == 0, result.stdout[-3000:]
     return target
