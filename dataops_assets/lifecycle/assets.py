@@ -2,6 +2,7 @@
 partition each) with its `quality_gate` check, a provisioning job per product, and one teardown job."""
 
 
+import datetime as dt
 import json
 import shutil
 import tarfile
@@ -24,6 +25,9 @@ DATASETS = dg.DynamicPartitionsDefinition(name="datasets")
 DATASET_TAG = "dataops/dataset_id"
 ATTEMPT_TAG = "dataops/attempt"
 STEP_TAG = "dataops/lifecycle_step"  # provision | teardown
+# When the run's worker last said it was alive (UTC ISO time): a run tag, so the lifecycle sensor reads it
+# with the run itself, without a query per run.
+HEARTBEAT_TAG = "dataops/heartbeat"
 GATE_CHECK = "quality_gate"
 # Datasets are a group of their own: `--select group:<product>` stays the product's warehouse assets (a
 # dataset asset needs a partition: its dataset id). The `data_product` tag ties each to its product.
@@ -70,11 +74,13 @@ def _dataset_asset(product: DataProduct, models: dict[str, dict[str, Any]], sett
         record = Registry(settings.registry_url).get(dataset_id)
         space = workspace(settings, dataset_id)
         source = prepare_landing(settings, space, record.stage)
-        outcome = build(product, space, heartbeat=lambda seconds: context.log.info(
-            f"{dataset_id}: dbt build still running after {seconds:.0f} s"))
+        heartbeat(context, f"{dataset_id}: landing zone ready ({source}); dbt build starts")
+        outcome = build(product, space, heartbeat=lambda seconds: heartbeat(
+            context, f"{dataset_id}: dbt build still running after {seconds:.0f} s"))
         if outcome.errored_nodes:
             raise dg.Failure(description=f"{dataset_id}: dbt could not build {', '.join(outcome.errored_nodes)}",
                              metadata={"dbt_log": dg.MetadataValue.text(outcome.log_tail)})
+        heartbeat(context, f"{dataset_id}: dbt build done; publishing")
         relations = {m: models[m]["relation_name"] for m in product.public_models}
         published = publish(product, space, relations, context.run.run_id)
         (space.root / _OUTPUTS).write_text(json.dumps({"published": published,
@@ -100,6 +106,7 @@ def _gate_check(product: DataProduct, models: dict[str, dict[str, Any]], suites:
     @dg.multi_asset_check(specs=[spec], name=f"{product.id}_dataset_gate")
     def gate(context: dg.AssetCheckExecutionContext):
         dataset_id = context.partition_key
+        heartbeat(context, f"{dataset_id}: quality gate starts")
         space = workspace(settings, dataset_id)
         outputs = json.loads((space.root / _OUTPUTS).read_text())
         result = evaluate_gate(product, space, models, suites, tuple(outputs["failed_dbt_tests"]),
@@ -114,11 +121,19 @@ def _gate_check(product: DataProduct, models: dict[str, dict[str, Any]], suites:
     return gate
 
 
+def heartbeat(context, message: str) -> None:
+    """Log `message` and stamp the run's HEARTBEAT_TAG: the lifecycle sensor fails a run whose worker has
+    been silent too long (killed), and reads this with the run."""
+    context.instance.add_run_tags(context.run.run_id, {HEARTBEAT_TAG: dt.datetime.now(dt.timezone.utc).isoformat()})
+    context.log.info(message)
+
+
 def teardown_job(settings: Settings) -> dg.JobDefinition:
     @dg.op(config_schema={"dataset_id": str})
     def archive_and_drop(context: dg.OpExecutionContext) -> str:
         """Archive the dataset's outputs (Parquet + metadata JSON, tar.gz), verify it, then drop them."""
         dataset_id = context.op_config["dataset_id"]
+        heartbeat(context, f"{dataset_id}: archiving")
         space = workspace(settings, dataset_id)
         archive = archive_path(settings, dataset_id)
         record = Registry(settings.registry_url).get(dataset_id)
