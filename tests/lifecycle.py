@@ -34,6 +34,19 @@ def tick(repository, instance: dg.DagsterInstance, sensor: str) -> None:
                                run_config=request.run_config or None, raise_on_error=False)
 
 
+def provision_with_sensors(settings, instance: dg.DagsterInstance, product: str, stage: str):
+    """Request a dataset, then one tick of each lifecycle sensor with their runs: its registry entry after."""
+    from dataops_assets.definitions import build_definitions
+    from dataops_assets.lifecycle.registry import Registry
+
+    repository = build_definitions(settings).get_repository_def()
+    registry = Registry(settings.registry_url)
+    dataset = registry.request_provisioning(product, stage, "acme", "test")
+    tick(repository, instance, "dataset_requests")
+    tick(repository, instance, "dataset_progress")
+    return registry.get(dataset.dataset_id)
+
+
 def start_run_worker(home: Path, instance_dir: Path, request: dg.RunRequest) -> subprocess.Popen:
     """A process that executes `request` against the instance at `instance_dir`, as a run worker does."""
     payload = json.dumps({"home": str(home), "instance_dir": str(instance_dir), "job_name": request.job_name,

@@ -11,7 +11,7 @@ import duckdb
 import pytest
 from dagster._core.test_utils import instance_for_test
 
-from tests.lifecycle import tick
+from tests.lifecycle import provision_with_sensors, tick
 from tests.sandbox import generate, rewrite_landing
 
 from dataops_assets.definitions import build_definitions
@@ -63,15 +63,11 @@ def test_bad_production_data_ends_failed_naming_the_failing_checks(settings, ins
     rewrite_landing(settings.home, "crm", "customers",
                     "select * replace (case when row_number() over () <= 5 then 'not-an-email' else email end "
                     "as email) from landing")
-    repository = build_definitions(settings).get_repository_def()
-    registry = Registry(settings.registry_url)
-    dataset = registry.request_provisioning("customer_360", "production", "acme", "test")
-    tick(repository, instance, "dataset_requests")
-    tick(repository, instance, "dataset_progress")
-    failed = registry.get(dataset.dataset_id)
+    failed = provision_with_sensors(settings, instance, "customer_360", "production")
     assert failed.status is DatasetState.FAILED
     assert "failed error checks: " in failed.error_message and "customer_360:" in failed.error_message
-    gate = [e for e in registry.audit_trail(dataset.dataset_id) if e.event == "quality_check_executed"]
+    gate = [e for e in Registry(settings.registry_url).audit_trail(failed.dataset_id)
+            if e.event == "quality_check_executed"]
     assert len(gate) == 1 and gate[0].details["passed"] is False
 
 
@@ -122,14 +118,9 @@ def test_a_pilot_dataset_holds_no_raw_personal_data_of_production(settings, inst
                     "from landing")
     raw = raw_personal_data(settings.landing_dir)
     assert all(raw.values()), {kind: len(values) for kind, values in raw.items()}
-    repository = build_definitions(settings).get_repository_def()
-    registry = Registry(settings.registry_url)
-    dataset = registry.request_provisioning("customer_360", "pilot", "acme", "test")
-    tick(repository, instance, "dataset_requests")
-    tick(repository, instance, "dataset_progress")
-    pilot = registry.get(dataset.dataset_id)
+    pilot = provision_with_sensors(settings, instance, "customer_360", "pilot")
     assert pilot.status is DatasetState.READY, pilot.error_message
-    folder = workspace(settings, dataset.dataset_id).root
+    folder = workspace(settings, pilot.dataset_id).root
 
     cells = text_cells(folder)
     assert any(f.endswith(".duckdb") for f in cells) and any("published" in f for f in cells)
