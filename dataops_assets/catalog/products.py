@@ -85,7 +85,19 @@ def load_products(manifest: dict[str, Any]) -> dict[str, DataProduct]:
             sources=sources,
             partition_columns=partition_columns,
         )
+    _check_classification_lineage(products)
     return products
+
+
+def _check_classification_lineage(products: dict[str, DataProduct]) -> None:
+    """A product is classified at least as high as every product it consumes: data keeps its sensitivity."""
+    for product in products.values():
+        mine = product.spec.classification
+        for upstream_id in product.upstream_products:
+            theirs = products[upstream_id].spec.classification
+            if theirs.rank > mine.rank:
+                raise SpecError(f"{product.spec_file}: field 'classification': product '{product.id}' is {mine.value} "
+                                f"but consumes '{upstream_id}' ({theirs.value}); expected at least {theirs.value}")
 
 
 def slos_by_product(products: dict[str, DataProduct]) -> dict[str, Slos]:

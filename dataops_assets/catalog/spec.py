@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 
 class Classification(StrEnum):
@@ -14,6 +16,11 @@ class Classification(StrEnum):
     CONFIDENTIAL = "C"
     SECRET = "S"
     TOP_SECRET = "TS"
+
+    @property
+    def rank(self) -> int:
+        """0 (U) to 3 (TS): a product ranks at least as high as every product it consumes."""
+        return list(Classification).index(self)
 
 
 class MaskingStrategy(StrEnum):
@@ -103,6 +110,13 @@ class PiiField(_Strict):
     masking: MaskingStrategy = Field(description="How the value is masked for callers without a grant.")
 
 
+class Deprecation(_Strict):
+    """What a deprecated product's consumers move to, and when it stops."""
+
+    replacement: str = Field(pattern=r"^[a-z][a-z0-9_]*$", description="The product id consumers move to.")
+    sunset_date: dt.date = Field(description="The last day the product is served (YYYY-MM-DD).")
+
+
 class DataProductSpec(_Strict):
     """A product's identity and promises: `config.meta.data_product` of its dbt group."""
 
@@ -116,6 +130,9 @@ class DataProductSpec(_Strict):
     description: str = Field(min_length=1, description="Business purpose.")
     business_use_case: str = Field(default="", description="What problem the product solves.")
     classification: Classification
+    certifications: tuple[str, ...] = Field(
+        default=(), description="Accreditations the product's platform holds for it (e.g. IL5, FedRAMP-High); "
+        "each a UI tag.")
     tags: tuple[str, ...] = ()
     slos: Slos
     partitions: Partitioning = Field(
@@ -128,4 +145,15 @@ class DataProductSpec(_Strict):
     retry_policy: RetrySpec = RetrySpec()
     pii_fields: tuple[PiiField, ...] = ()
     status: ProductStatus
+    deprecation: Deprecation | None = Field(
+        default=None, description="Replacement and sunset date; the policy check requires it when deprecated.")
     consumers: tuple[str, ...] = ()
+
+    @field_validator("certifications")
+    @classmethod
+    def _certifications_are_tag_safe(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for name in value:
+            if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,62}", name):
+                raise ValueError(f"expected certification names of letters, digits, '_', '.', '-' (at most 63), "
+                                 f"got {name!r}")
+        return value

@@ -15,6 +15,7 @@ COMMANDS = {
     "datasets": "dataops_assets.cli.datasets:datasets",
     "generate": "dataops_assets.cli.generate:generate",
     "materialize": "dataops_assets.cli.materialize:materialize",
+    "policy": "dataops_assets.cli.policy:policy",
     "products": "dataops_assets.cli.products:products",
     "published": "dataops_assets.cli.published:published",
     "quality": "dataops_assets.cli.quality:quality",

@@ -103,11 +103,13 @@ def _check_metadata_for(test: Mapping[str, Any]) -> dict[str, str]:
 
 
 def _tags_for(product: DataProduct) -> dict[str, str]:
+    """Product tags in the UI; each certification is a key-only tag `certification/<name>`."""
     return {
         "data_product": product.id,
         "domain": product.spec.domain,
         "classification": product.spec.classification.value,
         "lifecycle_status": product.spec.status.value,
+        **{f"certification/{name}": "" for name in product.spec.certifications},
     }
 
 

@@ -267,3 +267,11 @@ def test_datasets_retry_only_from_failed(run):
                                                       error_message="boom")
     retried = json.loads(run("datasets", "retry", dataset["dataset_id"], "--json").output)
     assert (retried["status"], retried["attempt"], retried["error_message"]) == ("provisioning", 2, None)
+
+
+def test_policy_check_passes_on_the_project(run):
+    result = run("policy", "check")
+    assert result.exit_code == 0, result.output
+    assert result.output.strip() == "5 policies over 6 products: no violations"
+    document = json.loads(run("policy", "check", "--json").output)
+    assert set(document["products"]) == PRODUCT_IDS and document["violations"] == []
