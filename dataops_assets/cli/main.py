@@ -12,6 +12,7 @@ from dataops_assets.settings import load_settings
 # three times itself and should not pay for importing it first.
 COMMANDS = {
     "audit": "dataops_assets.cli.datasets:audit",
+    "contract": "dataops_assets.cli.contract:contract",
     "datasets": "dataops_assets.cli.datasets:datasets",
     "generate": "dataops_assets.cli.generate:generate",
     "materialize": "dataops_assets.cli.materialize:materialize",
