@@ -15,6 +15,7 @@ COMMANDS = {
     "contract": "dataops_assets.cli.contract:contract",
     "datasets": "dataops_assets.cli.datasets:datasets",
     "generate": "dataops_assets.cli.generate:generate",
+    "impact": "dataops_assets.cli.impact:impact",
     "materialize": "dataops_assets.cli.materialize:materialize",
     "policy": "dataops_assets.cli.policy:policy",
     "products": "dataops_assets.cli.products:products",
