@@ -46,3 +46,47 @@ def export(product_id: str, fmt: str, output: Path | None) -> None:
         return
     output.write_text(text)
     click.echo(f"{product_id}: ODCS {document['apiVersion']} contract written to {output}", err=True)
+
+
+@contract.command("diff")
+@click.option("--base", "base", default=None, metavar="GIT_REF",
+              help="Compare with the contracts at this ref (default: the merge base with main).")
+@click.option("--repo", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
+              help="The git repository of the project (default: this one).")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON document instead of one line per change.")
+def diff_command(base: str | None, repo: Path | None, as_json: bool) -> None:
+    """Classify every contract change since GIT_REF as breaking or not (seed 002); exit 1 when a product
+    has a breaking change without a major version bump."""
+    import json
+
+    from dataops_assets.governance.contract_diff import (
+        ContractDiffError,
+        contracts,
+        default_base,
+        diff,
+        git_reader,
+        product_ids,
+        working_tree_reader,
+    )
+    from dataops_assets.settings import REPO_ROOT
+
+    repo = repo or REPO_ROOT
+    try:
+        ref = base or default_base(repo)
+        before, now = git_reader(repo, ref), working_tree_reader(repo)
+        result = diff(contracts(before, product_ids(before)), contracts(now, product_ids(now)))
+    except ContractDiffError as exc:
+        raise click.ClickException(str(exc)) from None
+    result = {"base": ref, **result}
+    if as_json:
+        click.echo(json.dumps(result, indent=2))
+    else:
+        for change in result["changes"]:
+            click.echo(f"{change['kind']:13} {change['product']}: {change['detail']} [{change['rule']}]")
+        for product in result["unversioned_breaking"]:
+            click.echo(f"{product['product']}: breaking changes need a major version bump "
+                       f"(version {product['from_version']} -> {product['to_version']})", err=True)
+        if not result["changes"]:
+            click.echo(f"no contract changes since {ref[:12]}")
+    if result["unversioned_breaking"]:
+        raise SystemExit(1)

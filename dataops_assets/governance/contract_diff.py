@@ -1,0 +1,229 @@
+"""Contract versioning: the public contract of every product now vs at a git ref, each change classified as
+seed 002 does, breaking or not.
+
+A product's contract is read from its files, the same way at both ends (no dbt run, no manifest):
+`dbt_project/models/products/<product>/_product.yml` (the spec: version, classification, PII fields,
+SLOs), the public models' YAML beside it (columns and types) and `quality_suites/<product>/<model>.json`
+(not-null columns, value sets, regexes).
+
+| change | kind |
+|---|---|
+| column removed (or renamed), type changed, nullable -> required, an added required column | breaking |
+| enum narrowed (a value removed), regex changed, classification raised, a new PII field | breaking |
+| a looser SLO: lower availability or completeness, more freshness minutes, higher latency | breaking |
+| nullable column added, enum widened, required -> nullable, descriptions, a tighter SLO | non-breaking |
+
+A breaking change needs a major version bump of the product's spec `version`; without one the diff fails.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+PRODUCTS_DIR = "dbt_project/models/products"
+SUITES_DIR = "quality_suites"
+CLASSIFICATION_RANK = {"U": 0, "C": 1, "S": 2, "TS": 3}
+# SLO field -> +1 if a higher value promises more (so lowering it is looser), -1 if a lower one does.
+SLO_DIRECTION = {"availability_pct": 1, "completeness_pct": 1, "freshness_minutes": -1, "latency_p50_ms": -1,
+                 "latency_p95_ms": -1, "latency_p99_ms": -1}
+Reader = Callable[[str], str | None]  # repository path -> file text, None when absent
+
+
+class ContractDiffError(ValueError):
+    """A git ref or a contract file that cannot be read."""
+
+
+@dataclass(frozen=True)
+class Change:
+    product: str
+    kind: str  # breaking | non-breaking
+    rule: str
+    detail: str
+
+    def to_json(self) -> dict[str, str]:
+        return {"product": self.product, "kind": self.kind, "rule": self.rule, "detail": self.detail}
+
+
+@dataclass
+class ProductContract:
+    version: str
+    classification: str
+    pii: set[tuple[str, str]]
+    slos: dict[str, float]
+    models: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)  # model -> column -> facts
+    descriptions: dict[str, str] = field(default_factory=dict)  # "model.column" -> description
+
+
+def contracts(read: Reader, products: list[str]) -> dict[str, ProductContract]:
+    found = {}
+    for product in products:
+        spec_text = read(f"{PRODUCTS_DIR}/{product}/_product.yml")
+        if spec_text is None:
+            continue
+        group = next(g for g in yaml.safe_load(spec_text)["groups"] if g["name"] == product)
+        spec = group["config"]["meta"]["data_product"]
+        contract = ProductContract(
+            version=str(spec["version"]), classification=str(spec["classification"]),
+            pii={(f["model"], f["column"]) for f in spec.get("pii_fields") or []},
+            slos={k: float(v) for k, v in (spec.get("slos") or {}).items()})
+        for model_file in _model_files(read, product):
+            for model in yaml.safe_load(read(model_file) or "{}").get("models") or []:
+                contract.models[model["name"]] = _columns(model, read(f"{SUITES_DIR}/{product}/{model['name']}.json"))
+                for column in model.get("columns") or []:
+                    contract.descriptions[f"{model['name']}.{column['name']}"] = str(column.get("description") or "")
+        found[product] = contract
+    return found
+
+
+def _model_files(read: Reader, product: str) -> list[str]:
+    listing = read(f"{PRODUCTS_DIR}/{product}/")  # a folder reads as its file names, one per line
+    return [f"{PRODUCTS_DIR}/{product}/{name}" for name in (listing or "").splitlines()
+            if name.endswith(".yml") and name != "_product.yml"]
+
+
+def _columns(model: dict[str, Any], suite_text: str | None) -> dict[str, dict[str, Any]]:
+    expectations = json.loads(suite_text)["expectations"] if suite_text else []
+    columns = {c["name"]: {"type": str(c.get("data_type") or "").lower(), "required": False, "enum": None,
+                           "regex": None} for c in model.get("columns") or []}
+    for e in expectations:
+        facts = columns.get((e.get("kwargs") or {}).get("column"))
+        if facts is None:
+            continue
+        kwargs = e["kwargs"]
+        if e["type"] == "expect_column_values_to_not_be_null" and kwargs.get("mostly", 1) >= 1:
+            facts["required"] = True
+        elif e["type"] == "expect_column_values_to_be_in_set":
+            facts["enum"] = sorted(map(str, kwargs.get("value_set") or []))
+        elif e["type"] == "expect_column_values_to_match_regex":
+            facts["regex"] = kwargs.get("regex")
+    return columns
+
+
+def compare(product: str, old: ProductContract | None, new: ProductContract | None) -> list[Change]:
+    if old is None or new is None:
+        return [Change(product, "non-breaking" if old is None else "breaking", "product-added" if old is None
+                       else "product-removed", f"{product} {'added' if old is None else 'removed'}")]
+    changes: list[Change] = []
+
+    def add(breaking: bool, rule: str, detail: str) -> None:
+        changes.append(Change(product, "breaking" if breaking else "non-breaking", rule, detail))
+
+    for model in sorted(old.models.keys() | new.models.keys()):
+        before, after = old.models.get(model), new.models.get(model)
+        if after is None:
+            add(True, "model-removed", f"public model {model} removed")
+            continue
+        if before is None:
+            add(False, "model-added", f"public model {model} added")
+            continue
+        for column in sorted(before.keys() - after.keys()):
+            add(True, "column-removed", f"{model}.{column} removed (or renamed)")
+        for column in sorted(after.keys() - before.keys()):
+            required = after[column]["required"]
+            add(required, "column-added-required" if required else "column-added",
+                f"{model}.{column} added{' as required' if required else ' (nullable)'}")
+        for column in sorted(before.keys() & after.keys()):
+            changes.extend(_column_changes(product, f"{model}.{column}", before[column], after[column]))
+    for key in sorted(old.descriptions.keys() & new.descriptions.keys()):
+        if old.descriptions[key] != new.descriptions[key]:
+            add(False, "docs", f"{key} description changed")
+    if CLASSIFICATION_RANK.get(new.classification, 0) > CLASSIFICATION_RANK.get(old.classification, 0):
+        add(True, "classification-raised", f"classification {old.classification} -> {new.classification}")
+    for model, column in sorted(new.pii - old.pii):
+        add(True, "pii-added", f"{model}.{column} is a new PII field (masked from now on)")
+    for slo, direction in SLO_DIRECTION.items():
+        before, after = old.slos.get(slo), new.slos.get(slo)
+        if before is None or after is None or before == after:
+            continue
+        looser = (after - before) * direction < 0
+        add(looser, "slo-looser" if looser else "slo-tighter", f"slos.{slo} {before:g} -> {after:g}")
+    return changes
+
+
+def _column_changes(product: str, where: str, before: dict[str, Any], after: dict[str, Any]) -> list[Change]:
+    found = []
+    if before["type"] != after["type"]:
+        found.append(Change(product, "breaking", "type-changed", f"{where} type {before['type']} -> {after['type']}"))
+    if not before["required"] and after["required"]:
+        found.append(Change(product, "breaking", "now-required", f"{where} nullable -> required"))
+    if before["required"] and not after["required"]:
+        found.append(Change(product, "non-breaking", "now-nullable", f"{where} required -> nullable"))
+    if before["enum"] is not None and after["enum"] is not None and before["enum"] != after["enum"]:
+        removed, added = set(before["enum"]) - set(after["enum"]), set(after["enum"]) - set(before["enum"])
+        if removed:
+            found.append(Change(product, "breaking", "enum-narrowed", f"{where} no longer allows {sorted(removed)}"))
+        if added:
+            found.append(Change(product, "non-breaking", "enum-widened", f"{where} now also allows {sorted(added)}"))
+    if before["enum"] is None and after["enum"] is not None:
+        found.append(Change(product, "breaking", "enum-narrowed", f"{where} now restricted to {after['enum']}"))
+    if before["regex"] != after["regex"] and after["regex"] is not None:
+        found.append(Change(product, "breaking", "regex-changed", f"{where} regex {before['regex']!r} -> "
+                                                                   f"{after['regex']!r} (may reject values it accepted)"))
+    return found
+
+
+def is_major_bump(old: str, new: str) -> bool:
+    return int(new.split(".")[0]) > int(old.split(".")[0])
+
+
+def diff(old: dict[str, ProductContract], new: dict[str, ProductContract]) -> dict[str, Any]:
+    """Every change per product; a product with a breaking change and no major bump is `unversioned`."""
+    changes: list[Change] = []
+    unversioned = []
+    for product in sorted(old.keys() | new.keys()):
+        found = compare(product, old.get(product), new.get(product))
+        changes.extend(found)
+        if (any(c.kind == "breaking" for c in found) and product in old and product in new
+                and not is_major_bump(old[product].version, new[product].version)):
+            unversioned.append({"product": product, "from_version": old[product].version,
+                                "to_version": new[product].version})
+    return {"changes": [c.to_json() for c in changes], "unversioned_breaking": unversioned}
+
+
+def working_tree_reader(repo: Path) -> Reader:
+    def read(path: str) -> str | None:
+        target = repo / path
+        if path.endswith("/"):
+            return "\n".join(sorted(p.name for p in target.iterdir())) if target.is_dir() else None
+        return target.read_text() if target.is_file() else None
+
+    return read
+
+
+def git_reader(repo: Path, ref: str) -> Reader:
+    commit = _git(repo, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}")
+    if commit is None:
+        raise ContractDiffError(f"--base {ref!r}: not a commit of {repo}; expected a branch, tag or commit")
+    commit = commit.strip()
+
+    def read(path: str) -> str | None:
+        if path.endswith("/"):
+            return _git(repo, "ls-tree", "--name-only", f"{commit}:{path.rstrip('/')}")
+        return _git(repo, "show", f"{commit}:{path}")
+
+    return read
+
+
+def default_base(repo: Path) -> str:
+    """The merge base with main (HEAD itself on main)."""
+    base = _git(repo, "merge-base", "HEAD", "main")
+    if base is None:
+        raise ContractDiffError(f"{repo}: no merge base with 'main'; expected a git repository with a main "
+                                "branch, or --base REF")
+    return base.strip()
+
+
+def product_ids(read: Reader) -> list[str]:
+    return [name for name in (read(f"{PRODUCTS_DIR}/") or "").splitlines() if not name.startswith(("_", "."))]
+
+
+def _git(repo: Path, *args: str) -> str | None:
+    done = subprocess.run(["git", "-C", str(repo), *args], capture_output=True, text=True)
+    return done.stdout if done.returncode == 0 else None
