@@ -212,12 +212,13 @@ def git_reader(repo: Path, ref: str) -> Reader:
 
 
 def default_base(repo: Path) -> str:
-    """The merge base with main (HEAD itself on main)."""
-    base = _git(repo, "merge-base", "HEAD", "main")
-    if base is None:
-        raise ContractDiffError(f"{repo}: no merge base with 'main'; expected a git repository with a main "
-                                "branch, or --base REF")
-    return base.strip()
+    """The merge base with main (or origin/main in a clone without a local main; HEAD itself on main)."""
+    for branch in ("main", "origin/main"):
+        base = _git(repo, "merge-base", "HEAD", branch)
+        if base is not None:
+            return base.strip()
+    raise ContractDiffError(f"{repo}: no merge base with 'main' or 'origin/main'; expected a git repository "
+                            "with a main branch, or --base REF")
 
 
 def product_ids(read: Reader) -> list[str]:

@@ -117,3 +117,14 @@ def test_an_unknown_base_is_one_line(repo):
     result = CliRunner().invoke(cli, ["contract", "diff", "--repo", str(repo), "--base", "nope"])
     assert result.exit_code == 1
     assert result.output.strip() == f"Error: --base 'nope': not a commit of {repo}; expected a branch, tag or commit"
+
+
+def test_the_default_base_is_the_merge_base_with_main(repo):
+    git(repo, "checkout", "-q", "-b", "feature")
+    write(repo, SPEC, column("amount", data_type="double"), EXPECTATIONS)
+    git(repo, "commit", "-q", "-am", "breaking")
+    result = CliRunner().invoke(cli, ["contract", "diff", "--repo", str(repo)])
+    assert result.exit_code == 1 and "[type-changed]" in result.output  # committed on the branch, still found
+    git(repo, "branch", "-q", "-m", "main", "trunk")
+    result = CliRunner().invoke(cli, ["contract", "diff", "--repo", str(repo)])
+    assert result.exit_code == 1 and "no merge base with 'main' or 'origin/main'" in result.output
