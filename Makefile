@@ -43,9 +43,12 @@ $(INSTALLED): pyproject.toml
 data: install
 	$(BIN)/dataops generate --scale $(SCALE) --seed $(SEED)
 
-instance:
+# The Dagster instance, and the PII masking key ($(DATAOPS_HOME)/masking.key, owner-only) unless one exists
+# or DATAOPS_MASKING_KEY is set: publishing without a key fails.
+instance: install
 	mkdir -p $(DAGSTER_HOME)
 	cp dagster.yaml $(DAGSTER_HOME)/dagster.yaml
+	test -n "$$DATAOPS_MASKING_KEY" || $(BIN)/python -m dataops_assets.governance.masking
 
 parse: install
 	$(BIN)/python -m dataops_assets.dbt.manifest

@@ -34,6 +34,8 @@ from pathlib import Path
 
 import psutil
 
+from dataops_assets.governance.masking import create_masking_key
+
 REPO = Path(__file__).resolve().parent.parent
 RESULTS = REPO / "benchmarks" / "results"
 TARGETS = {"full_run_to_dbt_build": 2.0, "daily_partition_share": 0.10, "peak_rss_gib": 2.0}
@@ -166,6 +168,7 @@ def reset(home: Path, keep_instance: bool = False) -> None:
         shutil.rmtree(home / "dagster", ignore_errors=True)
         (home / "dagster").mkdir(parents=True)
         shutil.copy(REPO / "dagster.yaml", home / "dagster" / "dagster.yaml")
+        create_masking_key(home)  # as `make instance` does
 
 
 def plot(result: dict, path: Path) -> None:

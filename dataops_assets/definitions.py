@@ -59,7 +59,7 @@ def build_definitions(settings: Settings) -> dg.Definitions:
     ]
     suites = load_suites(QUALITY_SUITES_DIR, models, REPO_ROOT, product_slos=slos_by_product(products))
     suite_checks = build_suite_checks(suites, models, products, {name: checked(name) for name in suites},
-                                      as_of=settings.as_of)
+                                      as_of=settings.as_of, masking_key=settings.masking_key)
     severities = check_severities([*dbt_steps, *suite_checks])
     publish = []
     for product in products.values():

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -60,6 +60,14 @@ class Settings:
     # The dataset registry (SQLAlchemy URL); None: the SQLite file <home>/registry.db.
     registry_url_override: str | None = None
     archive_retention_days: int = MIN_ARCHIVE_RETENTION_DAYS
+    # The PII masking key (DATAOPS_MASKING_KEY); None: the file <home>/masking.key.
+    masking_key_text: str | None = field(default=None, repr=False)
+
+    def masking_key(self) -> bytes:
+        """The key keyed masking (hash, tokenize) uses; MaskingKeyError, one line, when there is none."""
+        from dataops_assets.governance.masking import read_masking_key
+
+        return read_masking_key(self.home, self.masking_key_text)
 
     @property
     def registry_url(self) -> str:
@@ -151,7 +159,18 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         alert_webhook_url=_url("DATAOPS_ALERT_WEBHOOK_URL", env.get("DATAOPS_ALERT_WEBHOOK_URL") or ""),
         registry_url_override=_registry_url(env.get("DATAOPS_REGISTRY_URL") or ""),
         archive_retention_days=_retention(env.get("DATAOPS_ARCHIVE_RETENTION_DAYS") or ""),
+        masking_key_text=_masking_key(env.get("DATAOPS_MASKING_KEY") or ""),
     )
+
+
+def _masking_key(text: str) -> str | None:
+    from dataops_assets.governance.masking import MIN_KEY_LENGTH
+
+    if not text:
+        return None
+    if len(text) < MIN_KEY_LENGTH:
+        raise ValueError(f"DATAOPS_MASKING_KEY: expected at least {MIN_KEY_LENGTH} characters, got {len(text)}")
+    return text
 
 
 def _registry_url(text: str) -> str | None:

@@ -56,9 +56,14 @@ def public_models() -> set[str]:
     return {n["name"] for n in project_manifest()["nodes"].values() if n.get("access") == "public"}
 
 
-def init_instance(home: Path) -> None:
+def init_instance(home: Path, masking_key: bool = True) -> None:
+    """What `make instance` does: the instance's dagster.yaml and (unless told not to) a masking key."""
+    from dataops_assets.governance.masking import create_masking_key
+
     (home / "dagster").mkdir(parents=True, exist_ok=True)
     shutil.copy(REPO_ROOT / "dagster.yaml", home / "dagster" / "dagster.yaml")
+    if masking_key:
+        create_masking_key(home)
 
 
 def generate(home: Path, scale: float = TEST_SCALE, seed: int = TEST_SEED) -> None:
@@ -82,10 +87,12 @@ class Materialized:
 
 
 def materialize(home: Path, *args: str, select: str | None = None, partition: str | None = None,
-                partition_range: str | None = None, as_of: dt.datetime | None = TEST_END) -> Materialized:
+                partition_range: str | None = None, as_of: dt.datetime | None = TEST_END,
+                masking_key: bool = True) -> Materialized:
     """`dataops materialize` as `make materialize` runs it (every partition unless args say otherwise),
-    or with `select`, one `dagster asset materialize --select` (and `--partition`) as CI may run it."""
-    init_instance(home)
+    or with `select`, one `dagster asset materialize --select` (and `--partition`) as CI may run it.
+    `masking_key=False`: no key is created for a home that has none."""
+    init_instance(home, masking_key)
     before = run_ids(home)
     if args and args[0] == "--only":
         return _materialize_definitions(home, args[1:], as_of)

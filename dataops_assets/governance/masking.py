@@ -1,41 +1,107 @@
-"""PII masking strategies: what a caller without a grant sees instead of the value."""
+"""PII masking strategies: what a caller without a grant sees instead of the value.
+
+`hash` and `tokenize` are keyed (HMAC-SHA-256 with the platform's masking key, never in the repository):
+without the key nobody can rebuild them by hashing candidate values. The same rules exist twice, as
+Python (check examples) and as a DuckDB expression (published files), and a test holds them equal.
+"""
 
 from __future__ import annotations
 
 import hashlib
+import hmac
+import secrets
+from pathlib import Path
 from typing import Any
 
 REDACTED = "***"
+STRATEGIES = ("redact", "hash", "tokenize", "partial")
+KEY_FILE = "masking.key"
+KEY_ENV = "DATAOPS_MASKING_KEY"
+MIN_KEY_LENGTH = 16
+_TOKEN_DOMAIN = "tokenize:"  # a token is not the hash of the same value
+_TOKEN_HEX = 16
 
 
-def mask_value(value: Any, strategy: str) -> Any:
-    """Mask one value: redact | hash | tokenize | partial. None stays None."""
+class MaskingKeyError(ValueError):
+    """No masking key, or one too short."""
+
+
+def read_masking_key(home: Path, from_env: str | None) -> bytes:
+    """The key from DATAOPS_MASKING_KEY, else from <home>/masking.key; MaskingKeyError naming both if neither."""
+    text = from_env if from_env else (home / KEY_FILE).read_text().strip() if (home / KEY_FILE).is_file() else ""
+    if not text:
+        raise MaskingKeyError(f"masking key: not set; expected {KEY_ENV} or the file {home / KEY_FILE} "
+                              "(`make instance` creates one)")
+    if len(text) < MIN_KEY_LENGTH:
+        raise MaskingKeyError(f"masking key: expected at least {MIN_KEY_LENGTH} characters, got {len(text)}")
+    return text.encode()
+
+
+def create_masking_key(home: Path) -> Path:
+    """Write a random key to <home>/masking.key (owner-only) unless one is there; returns its path."""
+    path = home / KEY_FILE
+    if not path.exists():
+        home.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_hex(32) + "\n")
+        path.chmod(0o600)
+    return path
+
+
+KEYED = frozenset({"hash", "tokenize"})
+
+
+def needs_key(strategies: Any) -> bool:
+    """Whether any of these strategies (an iterable, or a column -> strategy mapping) is keyed."""
+    values = strategies.values() if hasattr(strategies, "values") else strategies
+    return any(s in KEYED for s in values)
+
+
+def mask_value(value: Any, strategy: str, key: bytes | None) -> Any:
+    """Mask one value: redact | hash | tokenize | partial (`key`: only hash and tokenize use it). None stays None."""
     if value is None:
         return None
     text = str(value)
+    if strategy in KEYED and not key:
+        raise MaskingKeyError(f"masking key: {strategy} needs one; expected {KEY_ENV} or the file {KEY_FILE} "
+                              "in DATAOPS_HOME")
     if strategy == "redact":
         return REDACTED
-    digest = hashlib.sha256(text.encode()).hexdigest()
     if strategy == "hash":
-        return digest
+        return hmac.new(key, text.encode(), hashlib.sha256).hexdigest()
     if strategy == "tokenize":
-        return f"tok_{digest[:12]}"
+        return "tok_" + hmac.new(key, (_TOKEN_DOMAIN + text).encode(), hashlib.sha256).hexdigest()[:_TOKEN_HEX]
     if strategy == "partial":
         # The customer-360 seed's masked view: the first three characters stay readable.
         return f"{text[:3]}***@***" if "@" in text else f"{text[:3]}{REDACTED}"
-    raise ValueError(f"masking strategy: expected one of redact, hash, tokenize, partial, got {strategy!r}")
+    raise ValueError(f"masking strategy: expected one of {', '.join(STRATEGIES)}, got {strategy!r}")
 
 
-def masking_sql(column: str, strategy: str) -> str:
-    """The same masking as mask_value, as a DuckDB expression over a column (published files use it)."""
+def masking_sql(column: str, strategy: str, key: bytes) -> str:
+    """The same masking as mask_value, as a DuckDB expression over a column. HMAC is spelled out with
+    sha256 over blobs; the key's pads are literals of the query, which is run, never written anywhere."""
     value = f'cast("{column}" as varchar)'
-    digest = f"sha256({value})"
     expressions = {
         "redact": f"'{REDACTED}'",
-        "hash": digest,
-        "tokenize": f"'tok_' || left({digest}, 12)",
+        "hash": _hmac_sql(key, f"encode({value})"),
+        "tokenize": f"'tok_' || left({_hmac_sql(key, f'encode({_literal(_TOKEN_DOMAIN)} || {value})')}, {_TOKEN_HEX})",
         "partial": f"left({value}, 3) || case when contains({value}, '@') then '***@***' else '{REDACTED}' end",
     }
     if strategy not in expressions:
-        raise ValueError(f"masking strategy: expected one of redact, hash, tokenize, partial, got {strategy!r}")
+        raise ValueError(f"masking strategy: expected one of {', '.join(STRATEGIES)}, got {strategy!r}")
     return f'case when "{column}" is null then null else {expressions[strategy]} end'
+
+
+def _hmac_sql(key: bytes, message_blob: str) -> str:
+    block = (hashlib.sha256(key).digest() if len(key) > 64 else key).ljust(64, b"\0")
+    inner, outer = bytes(b ^ 0x36 for b in block).hex(), bytes(b ^ 0x5C for b in block).hex()
+    return f"sha256(unhex('{outer}') || unhex(sha256(unhex('{inner}') || {message_blob})))"
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+if __name__ == "__main__":  # `make instance`: a key for $DATAOPS_HOME unless it has one
+    from dataops_assets.settings import load_settings
+
+    print(f"masking key: {create_masking_key(load_settings().home)}")

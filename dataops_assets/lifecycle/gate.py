@@ -20,6 +20,7 @@ from dataops_assets.catalog.products import DataProduct
 from dataops_assets.lifecycle.workspace import DatasetWorkspace
 from dataops_assets.quality.score import Outcome, dimension_scores
 from dataops_assets.quality.suite import Suite
+from dataops_assets.governance.masking import needs_key
 from dataops_assets.quality.validation import validate_table
 from dataops_assets.sources.landing_contract import landing_problems
 
@@ -98,7 +99,8 @@ def _suite_results(con: duckdb.DuckDBPyConnection, product: DataProduct, space: 
         suite = suites.get(model)
         if suite is None:
             continue
-        _, results = validate_table(con, suite, models, space.settings.as_of, product.pii_masking(model))
+        key = space.settings.masking_key() if needs_key(product.pii_masking(model)) else None
+        _, results = validate_table(con, suite, models, space.settings.as_of, product.pii_masking(model), key)
         for result in results:
             e = result.expectation
             outcomes.append(Outcome(e.check_name, e.dimension, e.severity, result.passed, result.unexpected_percent))

@@ -78,9 +78,10 @@ def _die_with_parent() -> None:
 def publish(product: DataProduct, space: DatasetWorkspace, relations: dict[str, str], run_id: str) -> dict[str, Any]:
     """Publish every public model of the dataset's warehouse (PII masked as the spec says); model -> files."""
     published = {}
+    key = space.settings.masking_key()
     with duckdb.connect(str(space.settings.warehouse_path), config=space.settings.duckdb_config) as con:
         for model in product.public_models:
-            query = published_query(relations[model], product.pii_masking(model))  # consumers' masking
+            query = published_query(relations[model], product.pii_masking(model), key)  # consumers' masking
             publication = publish_snapshot(con, space.settings.published_dir, product.id, model, query,
                                            run_id=run_id, keep=1)
             published[model] = {"path": str(publication.path), "rows": publication.rows}

@@ -7,7 +7,7 @@ import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from dataops_assets.dbt.partitions import window_predicate
-from dataops_assets.governance.masking import masking_sql
+from dataops_assets.governance.masking import MaskingKeyError, masking_sql
 from dataops_assets.publish.audit import (
     blocking_failures, describe, latest_build_failures, latest_materialization_run, outcomes_in_run,
 )
@@ -76,8 +76,13 @@ def build_publish_asset(target: PublishTarget, settings: Settings) -> dg.AssetsD
             raise dg.Failure(description=(
                 f"{target.model}: not published, the previous version stays current; failed error "
                 f"checks: {describe(failures)}"), allow_retries=False)
+        try:
+            key = settings.masking_key()
+        except MaskingKeyError as exc:
+            raise dg.Failure(description=f"{target.model}: not published, the previous version stays current; {exc}",
+                             allow_retries=False) from None
         window = context.partition_time_window if partitioned else None
-        query = published_query(target.relation, target.pii_masking)
+        query = published_query(target.relation, target.pii_masking, key)
         if window is not None:
             query += f" where {window_predicate(target.partition_column, window)}"
         with duckdb.get_connection() as con:
@@ -103,8 +108,8 @@ def build_publish_asset(target: PublishTarget, settings: Settings) -> dg.AssetsD
     return publish
 
 
-def published_query(relation: str, pii_masking: Mapping[str, str]) -> str:
-    """Every column of the model, PII columns masked as the spec says: consumers read only this."""
-    masked = ", ".join(f'{masking_sql(column, strategy)} as "{column}"'
+def published_query(relation: str, pii_masking: Mapping[str, str], key: bytes) -> str:
+    """Every column of the model, PII columns masked as the spec says (keyed by `key`): consumers read only this."""
+    masked = ", ".join(f'{masking_sql(column, strategy, key)} as "{column}"'
                        for column, strategy in sorted(pii_masking.items()))
     return f"select * replace ({masked}) from {relation}" if masked else f"select * from {relation}"

@@ -3,7 +3,7 @@ only what the run built through the DuckDB resource."""
 
 import datetime as dt
 import functools
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import dagster as dg
@@ -11,6 +11,7 @@ from dagster_duckdb import DuckDBResource
 
 from dataops_assets.catalog.products import DataProduct
 from dataops_assets.dbt.partitions import window_predicate
+from dataops_assets.governance.masking import MaskingKeyError, needs_key
 from dataops_assets.quality.expectations import DIMENSIONS
 from dataops_assets.quality.score import Outcome, dimension_scores, overall_score, product_score
 from dataops_assets.quality.suite import Expectation, Suite, computed_columns_sql, resolve_window
@@ -43,6 +44,7 @@ def build_suite_checks(
     products: dict[str, DataProduct],
     checked: Mapping[str, CheckedModel],
     as_of: dt.datetime | None = None,
+    masking_key: Callable[[], bytes] | None = None,
 ) -> list[dg.AssetChecksDefinition]:
     """One multi-check per suite, wired to its model's key, partitions, PII masking and sibling models.
 
@@ -54,10 +56,22 @@ def build_suite_checks(
             checked[model],
             computed_sql=computed_columns_sql(suite, models, as_of),
             pii_masking=products[suite.product].pii_masking(model),
+            masking_key=masking_key,
             sibling_keys=tuple(checked[m].key for m, other in suites.items() if other.product == suite.product and m != model),
         )
         for model, suite in suites.items()
     ]
+
+
+def _example_key(masking_key: Callable[[], bytes] | None, pii_masking: Mapping[str, str]) -> bytes | None:
+    """The key for hashed or tokenized examples; None when none is needed or set (masking an example with
+    a keyed strategy then fails the check with the key's one-line error: no example is shown unmasked)."""
+    if masking_key is None or not needs_key(pii_masking):
+        return None
+    try:
+        return masking_key()
+    except MaskingKeyError:
+        return None
 
 
 def build_quality_checks(
@@ -66,6 +80,7 @@ def build_quality_checks(
     computed_sql: dict[str, str],
     pii_masking: dict[str, str],
     sibling_keys: tuple[dg.AssetKey, ...] = (),
+    masking_key: Callable[[], bytes] | None = None,
 ) -> dg.AssetChecksDefinition:
     """Checks for one model: `error` expectations are blocking, so its publication waits for them.
 
@@ -96,7 +111,7 @@ def build_quality_checks(
         with duckdb.get_connection() as con:
             frame = con.execute(model_query(suite, model.relation, computed, where)).df()
         baseline = previous_rows_checked(context, key, window_label(window))
-        results = validate_frame(frame, suite, baseline, pii_masking)
+        results = validate_frame(frame, suite, baseline, pii_masking, _example_key(masking_key, pii_masking))
         dimensions = dimension_scores(_outcome(r) for r in results)
         score = overall_score(dimensions)
         siblings = [latest_scores(context.instance, k)[0] for k in sibling_keys]

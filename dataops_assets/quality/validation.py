@@ -37,13 +37,13 @@ def model_query(suite: Suite, relation: str, computed_sql: dict[str, str], where
 _SOURCE_LOCK = threading.Lock()
 
 
-def validate_table(con, suite: Suite, models: dict[str, dict[str, Any]], as_of, pii_masking: dict[str, str]
-                   ) -> tuple[int, list[ExpectationResult]]:
+def validate_table(con, suite: Suite, models: dict[str, dict[str, Any]], as_of, pii_masking: dict[str, str],
+                   key: bytes | None = None) -> tuple[int, list[ExpectationResult]]:
     """The suite on every row of its model's table in `con` (no partition window, no volume baseline):
     rows read and the results. A check step adds the window and the baseline itself (quality/checks.py)."""
     computed = {n: resolve_window(sql, None) for n, sql in computed_columns_sql(suite, models, as_of).items()}
     frame = con.execute(model_query(suite, models[suite.model]["relation_name"], computed)).df()
-    return len(frame), validate_frame(frame, suite, None, pii_masking)
+    return len(frame), validate_frame(frame, suite, None, pii_masking, key)
 
 
 def prepare_in_background() -> threading.Thread:
@@ -94,8 +94,10 @@ def validate_frame(
     suite: Suite,
     previous_row_count: int | None = None,
     pii_masking: dict[str, str] | None = None,
+    key: bytes | None = None,
 ) -> list[ExpectationResult]:
-    """Validate every expectation of the suite; examples of PII columns come back masked."""
+    """Validate every expectation of the suite; examples of PII columns come back masked (`key`: the masking
+    key, needed when a PII column is hashed or tokenized)."""
     from great_expectations.core import ExpectationSuite
 
     gx_suite = ExpectationSuite(
@@ -116,7 +118,7 @@ def validate_frame(
         strategy = (pii_masking or {}).get(expectation.columns[0]) if expectation.columns else None
         examples = list(details.get("partial_unexpected_list") or [])[:EXAMPLES_KEPT]
         if strategy:
-            examples = [mask_value(v, strategy) for v in examples]
+            examples = [mask_value(v, strategy, key) for v in examples]
         error = (gx_result.exception_info or {}).get("exception_message")
         results.append(ExpectationResult(
             expectation=expectation,

@@ -16,6 +16,7 @@ from dagster._core.test_utils import freeze_time
 from tests.lifecycle import evaluate, start_run_worker, tick
 
 from dataops_assets.definitions import build_definitions
+from dataops_assets.governance.masking import create_masking_key
 from dataops_assets.lifecycle.registry import Registry
 from dataops_assets.lifecycle.sensors import STALL
 from dataops_assets.lifecycle.states import DatasetState
@@ -35,6 +36,7 @@ def _dbt_child(worker: psutil.Process, deadline: float) -> psutil.Process:
 
 def test_a_provisioning_run_killed_mid_build_ends_failed_and_a_retry_reaches_ready(tmp_path):
     settings = Settings(home=tmp_path / "home")
+    create_masking_key(settings.home)
     instance_dir = tmp_path / "instance"
     instance_dir.mkdir()
     repository = build_definitions(settings).get_repository_def()

@@ -15,6 +15,7 @@ from tests.lifecycle import provision_with_sensors, tick
 from tests.sandbox import generate, rewrite_landing
 
 from dataops_assets.definitions import build_definitions
+from dataops_assets.governance.masking import create_masking_key
 from dataops_assets.lifecycle.assets import DATASETS, archive_path
 from dataops_assets.lifecycle.registry import Registry
 from dataops_assets.lifecycle.states import DatasetState
@@ -24,6 +25,7 @@ from dataops_assets.settings import Settings
 
 @pytest.fixture
 def settings(tmp_path) -> Settings:
+    create_masking_key(tmp_path / "home")  # what `make instance` leaves in a home
     return Settings(home=tmp_path / "home")
 
 

@@ -157,3 +157,14 @@ def test_publishing_without_building_in_the_same_run_is_refused(home):
     assert result.returncode != 0
     assert "customer_360: not built in this run" in result.output
     assert published_version(home, "customer_360", "customer_360") == 1
+
+
+def test_publishing_without_a_masking_key_is_refused_in_one_line(home):
+    before = file_digests(current_publication(home / PUBLISHED, "customer_360", "customer_360").path)
+    (home / "masking.key").unlink()
+    result = materialize(home, select="customer_360,published_customer_360", masking_key=False)
+    assert result.returncode != 0
+    assert (f"customer_360: not published, the previous version stays current; masking key: not set; expected "
+            f"DATAOPS_MASKING_KEY or the file {home / 'masking.key'}") in result.output
+    assert published_version(home, "customer_360", "customer_360") == 1
+    assert file_digests(current_publication(home / PUBLISHED, "customer_360", "customer_360").path) == before

@@ -43,15 +43,15 @@ def test_dimension_and_overall_scores():
     [("redact", "***"), ("partial", "jan***@***"), ("tokenize", "tok_"), ("hash", "")],
 )
 def test_masking(strategy, masked):
-    value = mask_value("jane.doe@example.com", strategy)
+    value = mask_value("jane.doe@example.com", strategy, b"a-test-masking-key-0123")
     assert "jane.doe" not in value
     assert value.startswith(masked)
-    assert mask_value(None, strategy) is None
+    assert mask_value(None, strategy, b"a-test-masking-key-0123") is None
 
 
 def test_unknown_masking_strategy():
     with pytest.raises(ValueError, match="masking strategy: expected one of"):
-        mask_value("x", "shred")
+        mask_value("x", "shred", b"a-test-masking-key-0123")
 
 
 @pytest.fixture(scope="module")
