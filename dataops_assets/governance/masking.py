@@ -71,8 +71,7 @@ def mask_value(value: Any, strategy: str, key: bytes | None) -> Any:
     if strategy == "tokenize":
         return "tok_" + hmac.new(key, (_TOKEN_DOMAIN + text).encode(), hashlib.sha256).hexdigest()[:_TOKEN_HEX]
     if strategy == "partial":
-        # The customer-360 seed's masked view: the first three characters stay readable.
-        return f"{text[:3]}***@***" if "@" in text else f"{text[:3]}{REDACTED}"
+        return _partial(text)
     raise ValueError(f"masking strategy: expected one of {', '.join(STRATEGIES)}, got {strategy!r}")
 
 
@@ -84,11 +83,40 @@ def masking_sql(column: str, strategy: str, key: bytes) -> str:
         "redact": f"'{REDACTED}'",
         "hash": _hmac_sql(key, f"encode({value})"),
         "tokenize": f"'tok_' || left({_hmac_sql(key, f'encode({_literal(_TOKEN_DOMAIN)} || {value})')}, {_TOKEN_HEX})",
-        "partial": f"left({value}, 3) || case when contains({value}, '@') then '***@***' else '{REDACTED}' end",
+        "partial": _partial_sql(value),
     }
     if strategy not in expressions:
         raise ValueError(f"masking strategy: expected one of {', '.join(STRATEGIES)}, got {strategy!r}")
     return f'case when "{column}" is null then null else {expressions[strategy]} end'
+
+
+PHONE_MIN_DIGITS = 7  # a partial value with this many digits is masked as a phone number
+_DIGITS = "0123456789"
+
+
+def _partial(text: str) -> str:
+    """`j***@example.com` for an email (the domain stays), `***-***-1234` for a phone number (every digit but
+    the last four), `J***` for anything else."""
+    if "@" in text:
+        return f"{text[:1]}***@{text.rpartition('@')[2]}"
+    if sum(c in _DIGITS for c in text) >= PHONE_MIN_DIGITS:
+        kept, masked = 0, []
+        for c in reversed(text):
+            if c in _DIGITS:
+                kept += 1
+                c = c if kept <= 4 else "*"
+            masked.append(c)
+        return "".join(reversed(masked))
+    return f"{text[:1]}{REDACTED}"
+
+
+def _partial_sql(value: str) -> str:
+    last_four = f"regexp_extract(reverse({value}), '^((?:[^0-9]*[0-9]){{0,4}})', 1)"  # reversed: up to 4 digits
+    phone = (f"reverse({last_four} || regexp_replace(substr(reverse({value}), length({last_four}) + 1), "
+             f"'[0-9]', '*', 'g'))")
+    return (f"case when contains({value}, '@') then left({value}, 1) || '***@' || regexp_extract({value}, '@([^@]*)$', 1) "
+            f"when length(regexp_replace({value}, '[^0-9]', '', 'g')) >= {PHONE_MIN_DIGITS} then {phone} "
+            f"else left({value}, 1) || '{REDACTED}' end")
 
 
 def _hmac_sql(key: bytes, message_blob: str) -> str:

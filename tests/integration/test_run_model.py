@@ -147,7 +147,7 @@ def test_published_files_carry_the_spec_masking_never_raw_pii(defect_baseline):
             assert published and raw[column] and not published & raw[column], column
         emails = [r[0] for r in con.execute("select email from read_parquet(?, hive_partitioning = false) limit 5",
                                              [files]).fetchall()]
-    assert all(e.endswith("***@***") and len(e) == 10 for e in emails), emails
+    assert all(e[1:5] == "***@" and "." in e[5:] for e in emails), emails  # j***@example.com: the domain stays
     # The warehouse (write zone) keeps the raw values: masking happens where consumers read.
     assert warehouse_scalar(defect_baseline, "select count(*) from main.customer_360 where email like '%@example%'") > 0
 

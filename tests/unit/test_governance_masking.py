@@ -23,7 +23,7 @@ from dataops_assets.governance.masking import (
 from dataops_assets.publish.assets import PublishTarget, published_query
 from dataops_assets.settings import load_settings
 
-VALUES = ["jane.doe@example.com", "+1-555-0100", "ab", "it's", None]
+VALUES = ["jane.doe@example.com", "+1-555-0100", "555-867-1234", "a@b@example.org", "ab", "it's", "x1 2", None]
 KEY = b"a-test-masking-key-0123456789"
 OTHER_KEY = b"another-test-masking-key-9876543"
 
@@ -60,9 +60,12 @@ def test_a_token_is_not_the_hash_of_the_same_value():
     assert token[4:] not in mask_value("jane.doe@example.com", "hash", KEY)
 
 
-def test_partial_keeps_three_characters_only():
-    assert mask_value("jane.doe@example.com", "partial", None) == "jan***@***"
-    assert mask_value("+1-555-0100", "partial", None) == f"+1-{REDACTED}"
+def test_partial_keeps_the_domain_or_the_last_four_digits_or_one_character():
+    assert mask_value("jane.doe@example.com", "partial", None) == "j***@example.com"
+    assert mask_value("555-867-1234", "partial", None) == "***-***-1234"
+    assert mask_value("+1-555-0100", "partial", None) == "+*-***-0100"
+    assert mask_value("Jane", "partial", None) == f"J{REDACTED}"
+    assert mask_value("12345", "partial", None) == f"1{REDACTED}"  # too few digits for a phone number
 
 
 def test_unknown_strategy_is_refused():
@@ -95,7 +98,7 @@ def test_published_rows_carry_masked_pii_and_every_other_column(tmp_path):
     with duckdb.connect() as con:
         con.execute("create table people as select 'jane.doe@example.com' as email, 'Jane' as name, 42 as age")
         assert con.execute(published_query(target.relation, target.pii_masking, KEY)).fetchall() == [
-            ("jan***@***", hmac.new(KEY, b"Jane", hashlib.sha256).hexdigest(), 42)]
+            ("j***@example.com", hmac.new(KEY, b"Jane", hashlib.sha256).hexdigest(), 42)]
         unmasked = PublishTarget(product="crm", model="people", model_key=None, relation="people", checks={})
         assert con.execute(published_query(unmasked.relation, unmasked.pii_masking, KEY)).fetchall() == [
             ("jane.doe@example.com", "Jane", 42)]
