@@ -22,21 +22,17 @@ def contract() -> None:
               help="Write to this file instead of standard output.")
 def export(product_id: str, fmt: str, output: Path | None) -> None:
     """Write the product's contract, validated against the format's schema first."""
-    from dataops_assets.catalog.products import models_by_name, read_manifest, slos_by_product
-    from dataops_assets.cli.products import load_catalog
-    from dataops_assets.dbt.manifest import ensure_manifest
+    from dataops_assets.catalog.products import slos_by_product
+    from dataops_assets.cli.products import load_catalog_and_models, require_product
     from dataops_assets.governance.odcs import OdcsError, odcs_contract, to_yaml, validate_odcs
     from dataops_assets.quality.suite import SuiteError, load_suites
-    from dataops_assets.settings import QUALITY_SUITES_DIR, REPO_ROOT, load_settings
+    from dataops_assets.settings import QUALITY_SUITES_DIR, REPO_ROOT
 
-    products = load_catalog()
-    if product_id not in products:
-        raise click.BadParameter(f"unknown product {product_id!r}; expected one of {', '.join(sorted(products))}",
-                                 param_hint="ID")
-    models = models_by_name(read_manifest(ensure_manifest(load_settings())))
+    products, models = load_catalog_and_models()
+    product = require_product(products, product_id, "ID")
     try:
         suites = load_suites(QUALITY_SUITES_DIR, models, REPO_ROOT, product_slos=slos_by_product(products))
-        document = odcs_contract(products[product_id], models, suites)
+        document = odcs_contract(product, models, suites)
         validate_odcs(document)
     except (SuiteError, OdcsError) as exc:
         raise click.ClickException(f"{product_id}: {exc}") from None

@@ -41,12 +41,9 @@ def datasets() -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the registry entry as JSON.")
 def provision(product_id: str, stage: str, client: str, as_json: bool) -> None:
     """Record a provisioning request; the lifecycle sensor launches its run."""
-    from dataops_assets.cli.products import load_catalog
+    from dataops_assets.cli.products import load_catalog, require_product
 
-    catalog = load_catalog()
-    if product_id not in catalog:
-        raise click.BadParameter(f"unknown product {product_id!r}; expected one of {', '.join(catalog)}",
-                                 param_hint="--product")
+    require_product(load_catalog(), product_id, "--product")
     if not client.strip():
         raise click.BadParameter("expected a client name, got an empty one", param_hint="--client")
     try:

@@ -13,9 +13,7 @@ import click
 def impact(target: str, as_json: bool) -> None:
     """Every downstream model, column, publication, product, owner and consumer TARGET reaches, e.g.
     `crm.customers.email` (a landing column), `stg_crm__customers.email` or `customer_360`."""
-    from dataops_assets.catalog.products import models_by_name, read_manifest
-    from dataops_assets.cli.products import load_catalog
-    from dataops_assets.dbt.manifest import ensure_manifest
+    from dataops_assets.cli.products import load_catalog_and_models
     from dataops_assets.definitions import build_definitions
     from dataops_assets.governance.impact import ImpactError, impact as analyse, project_columns, resolve_target
     from dataops_assets.settings import load_settings
@@ -24,8 +22,7 @@ def impact(target: str, as_json: bool) -> None:
     import dagster as dg
 
     settings = load_settings()
-    products = load_catalog()
-    models = models_by_name(read_manifest(ensure_manifest(settings)))
+    products, models = load_catalog_and_models()
     columns_of = project_columns(models, LANDING_SCHEMAS)
     asset_graph = build_definitions(settings).resolve_asset_graph()
     try:

@@ -18,13 +18,10 @@ def policy() -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON document instead of one line per violation.")
 def check(as_json: bool) -> None:
     """Evaluate every policy; exit 1 listing each violation (one line each), 0 when there is none."""
-    from dataops_assets.catalog.products import models_by_name, read_manifest
-    from dataops_assets.cli.products import load_catalog
-    from dataops_assets.dbt.manifest import ensure_manifest
-    from dataops_assets.settings import QUALITY_SUITES_DIR, load_settings
+    from dataops_assets.cli.products import load_catalog_and_models
+    from dataops_assets.settings import QUALITY_SUITES_DIR
 
-    products = load_catalog()
-    models = models_by_name(read_manifest(ensure_manifest(load_settings())))
+    products, models = load_catalog_and_models()
     violations = check_policies(Catalog(products, models, QUALITY_SUITES_DIR))
     if as_json:
         click.echo(json.dumps({"policies": list(POLICIES), "products": sorted(products),

@@ -7,7 +7,14 @@ import json
 import click
 
 from dataops_assets.catalog.errors import SpecError
-from dataops_assets.catalog.products import DataProduct, load_products, product_detail, product_summary, read_manifest
+from dataops_assets.catalog.products import (
+    DataProduct,
+    load_products,
+    models_by_name,
+    product_detail,
+    product_summary,
+    read_manifest,
+)
 from dataops_assets.cli.table import echo_table
 from dataops_assets.dbt.manifest import ensure_manifest
 from dataops_assets.settings import load_settings
@@ -15,10 +22,24 @@ from dataops_assets.settings import load_settings
 
 def load_catalog() -> dict[str, DataProduct]:
     """The products of the dbt project; a bad spec or manifest is a one-line CLI error."""
+    return load_catalog_and_models()[0]
+
+
+def load_catalog_and_models() -> tuple[dict[str, DataProduct], dict[str, dict]]:
+    """The products and the manifest's models by name, from one read of the manifest."""
     try:
-        return load_products(read_manifest(ensure_manifest(load_settings())))
+        manifest = read_manifest(ensure_manifest(load_settings()))
+        return load_products(manifest), models_by_name(manifest)
     except (SpecError, RuntimeError, ValueError) as exc:
         raise click.ClickException(str(exc)) from None
+
+
+def require_product(catalog: dict[str, DataProduct], product_id: str, param_hint: str) -> DataProduct:
+    """The product named on the command line; a usage error listing the known ids otherwise."""
+    if product_id not in catalog:
+        raise click.BadParameter(f"unknown product {product_id!r}; expected one of {', '.join(catalog)}",
+                                 param_hint=param_hint)
+    return catalog[product_id]
 
 
 def _registry_statuses() -> dict[str, str]:
@@ -54,9 +75,7 @@ def list_products(as_json: bool) -> None:
 def show_product(product_id: str, as_json: bool) -> None:
     """Spec, models, owners and upstream/downstream products of PRODUCT_ID."""
     catalog = load_catalog()
-    if product_id not in catalog:
-        raise click.BadParameter(f"unknown product {product_id!r}; expected one of {', '.join(catalog)}",
-                                 param_hint="PRODUCT_ID")
+    require_product(catalog, product_id, "PRODUCT_ID")
     detail = product_detail(catalog, product_id)
     detail["status"] = _registry_statuses().get(product_id, detail["status"])
     if as_json:
@@ -93,18 +112,14 @@ def show_product(product_id: str, as_json: bool) -> None:
 def promote_product(product_id: str, as_json: bool) -> None:
     """Move PRODUCT_ID one status up (draft, dev, staging, production, deprecated) in the registry: only
     with a READY dataset in the stage below and a compatible contract (or a new major version)."""
-    from dataops_assets.catalog.products import models_by_name
     from dataops_assets.cli.datasets import actor, registry_or_exit
     from dataops_assets.lifecycle.promotion import PromotionRefused, promote
     from dataops_assets.lifecycle.states import TransitionError
 
-    catalog = load_catalog()
-    if product_id not in catalog:
-        raise click.BadParameter(f"unknown product {product_id!r}; expected one of {', '.join(catalog)}",
-                                 param_hint="PRODUCT_ID")
-    models = models_by_name(read_manifest(ensure_manifest(load_settings())))
+    catalog, models = load_catalog_and_models()
+    product = require_product(catalog, product_id, "PRODUCT_ID")
     try:
-        done = promote(registry_or_exit(), catalog[product_id], models, actor())
+        done = promote(registry_or_exit(), product, models, actor())
     except (PromotionRefused, TransitionError) as exc:
         raise click.ClickException(str(exc)) from None
     if as_json:

@@ -135,8 +135,8 @@ def test_policy_check_exits_1_with_one_line_per_violation(manifest, monkeypatch)
 
     broken = catalog_of(manifest, customer_360={"steward": ""},
                         product_performance={"status": ProductStatus.DEPRECATED})
-    monkeypatch.setattr("dataops_assets.cli.products.load_catalog", lambda: broken.products)
-    monkeypatch.setattr("dataops_assets.dbt.manifest.ensure_manifest", lambda settings: FIXTURE)
+    monkeypatch.setattr("dataops_assets.cli.products.load_catalog_and_models",
+                        lambda: (broken.products, broken.models))
     result = CliRunner().invoke(cli, ["policy", "check"])
     assert result.exit_code == 1
     lines = result.output.strip().splitlines()
