@@ -23,6 +23,11 @@ class Classification(StrEnum):
         return list(Classification).index(self)
 
 
+def major_version(version: str) -> int:
+    """The major part of a spec `version` (MAJOR.MINOR.PATCH): a breaking contract change raises it."""
+    return int(version.split(".")[0])
+
+
 class MaskingStrategy(StrEnum):
     REDACT = "redact"
     HASH = "hash"

@@ -27,9 +27,11 @@ from typing import Any
 
 import yaml
 
+from dataops_assets.catalog.spec import Classification, major_version
+
 PRODUCTS_DIR = "dbt_project/models/products"
 SUITES_DIR = "quality_suites"
-CLASSIFICATION_RANK = {"U": 0, "C": 1, "S": 2, "TS": 3}
+CLASSIFICATION_RANK = {c.value: c.rank for c in Classification}
 # SLO field -> +1 if a higher value promises more (so lowering it is looser), -1 if a lower one does.
 SLO_DIRECTION = {"availability_pct": 1, "completeness_pct": 1, "freshness_minutes": -1, "latency_p50_ms": -1,
                  "latency_p95_ms": -1, "latency_p99_ms": -1}
@@ -169,10 +171,6 @@ def _column_changes(product: str, where: str, before: dict[str, Any], after: dic
     return found
 
 
-def is_major_bump(old: str, new: str) -> bool:
-    return int(new.split(".")[0]) > int(old.split(".")[0])
-
-
 def diff(old: dict[str, ProductContract], new: dict[str, ProductContract]) -> dict[str, Any]:
     """Every change per product; a product with a breaking change and no major bump is `unversioned`."""
     changes: list[Change] = []
@@ -181,7 +179,7 @@ def diff(old: dict[str, ProductContract], new: dict[str, ProductContract]) -> di
         found = compare(product, old.get(product), new.get(product))
         changes.extend(found)
         if (any(c.kind == "breaking" for c in found) and product in old and product in new
-                and not is_major_bump(old[product].version, new[product].version)):
+                and major_version(new[product].version) <= major_version(old[product].version)):
             unversioned.append({"product": product, "from_version": old[product].version,
                                 "to_version": new[product].version})
     return {"changes": [c.to_json() for c in changes], "unversioned_breaking": unversioned}

@@ -100,10 +100,10 @@ def impact(target: Target, asset_graph, instance: dg.DagsterInstance | None, pro
     for key in downstream:
         name = asset_name(key)
         lineage[name] = recorded_lineage(instance, key) if instance is not None else None
-        parents = {asset_name(p) for p in asset_graph.get(key).parent_keys}
-        if lineage[name] is None and parents and all(asset_graph.get(p).group_name == LANDING_GROUP
-                                                        for p in asset_graph.get(key).parent_keys):
+        parent_keys = asset_graph.get(key).parent_keys
+        if lineage[name] is None and parent_keys and all(p.path[0] == LANDING_GROUP for p in parent_keys):
             # A staging view: each column comes from the landing column of the same name.
+            parents = {asset_name(p) for p in parent_keys}
             lineage[name] = {c: [(p, c) for p in parents if c in columns_of.get(p, {c})]
                              for c in columns_of.get(name, ())}
     reached = _reached_columns(target, lineage) if target.column else {}

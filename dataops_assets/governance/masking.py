@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -26,9 +27,17 @@ class MaskingKeyError(ValueError):
     """No masking key, or one too short."""
 
 
+def find_masking_key(home: Path, from_env: str | None) -> str | None:
+    """The key's text from DATAOPS_MASKING_KEY, else from <home>/masking.key; None if neither has one."""
+    if from_env:
+        return from_env
+    path = home / KEY_FILE
+    return (path.read_text().strip() or None) if path.is_file() else None
+
+
 def read_masking_key(home: Path, from_env: str | None) -> bytes:
     """The key from DATAOPS_MASKING_KEY, else from <home>/masking.key; MaskingKeyError naming both if neither."""
-    text = from_env if from_env else (home / KEY_FILE).read_text().strip() if (home / KEY_FILE).is_file() else ""
+    text = find_masking_key(home, from_env)
     if not text:
         raise MaskingKeyError(f"masking key: not set; expected {KEY_ENV} or the file {home / KEY_FILE} "
                               "(`make instance` creates one)")
@@ -50,10 +59,9 @@ def create_masking_key(home: Path) -> Path:
 KEYED = frozenset({"hash", "tokenize"})
 
 
-def needs_key(strategies: Any) -> bool:
-    """Whether any of these strategies (an iterable, or a column -> strategy mapping) is keyed."""
-    values = strategies.values() if hasattr(strategies, "values") else strategies
-    return any(s in KEYED for s in values)
+def needs_key(pii_masking: Mapping[str, str]) -> bool:
+    """Whether any column of this column -> strategy mapping is masked with a keyed strategy."""
+    return any(strategy in KEYED for strategy in pii_masking.values())
 
 
 def mask_value(value: Any, strategy: str, key: bytes | None) -> Any:

@@ -17,10 +17,10 @@ from typing import Any
 import duckdb
 
 from dataops_assets.catalog.products import DataProduct
+from dataops_assets.governance.masking import needs_key
 from dataops_assets.lifecycle.workspace import DatasetWorkspace
 from dataops_assets.quality.score import Outcome, dimension_scores
 from dataops_assets.quality.suite import Suite
-from dataops_assets.governance.masking import needs_key
 from dataops_assets.quality.validation import validate_table
 from dataops_assets.sources.landing_contract import landing_problems
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from dataops_assets.catalog.products import DataProduct
-from dataops_assets.catalog.spec import ProductStatus
+from dataops_assets.catalog.spec import ProductStatus, major_version
 
 Contract = dict[str, dict[str, str]]  # public model -> column -> declared data type
 # The stage a product must have a READY dataset in before it leaves this status.
@@ -45,10 +45,6 @@ def compare_contracts(recorded: Contract, current: Contract) -> ContractChange:
     return ContractChange("compatible" if added else "unchanged", tuple(added))
 
 
-def major(version: str) -> int:
-    return int(version.split(".")[0])
-
-
 def refusal(product_id: str, status: ProductStatus, ready_in_stage: bool, change: ContractChange,
             recorded_version: str, spec_version: str) -> str | None:
     """Why the product may not be promoted now, or None."""
@@ -56,7 +52,7 @@ def refusal(product_id: str, status: ProductStatus, ready_in_stage: bool, change
     if stage and not ready_in_stage:
         return (f"product {product_id}: no READY dataset in {stage}; expected one before leaving {status.value} "
                 f"(`dataops datasets provision --product {product_id} --stage {stage}`)")
-    if change.kind == "breaking" and major(spec_version) <= major(recorded_version):
+    if change.kind == "breaking" and major_version(spec_version) <= major_version(recorded_version):
         return (f"product {product_id}: breaking contract change ({'; '.join(change.details)}) without a major "
                 f"version bump: recorded {recorded_version}, spec {spec_version}")
     return None

@@ -33,8 +33,8 @@ class DbtOutcome:
     log_tail: str
 
 
-# While dbt builds, the provisioning step reports every HEARTBEAT_SECONDS: a run whose event log stays
-# silent far longer than this has lost its worker (the lifecycle sensor's stall detection).
+# While dbt builds, the provisioning step stamps its heartbeat every HEARTBEAT_SECONDS: a run silent far
+# longer than this has lost its worker (the lifecycle sensor's stall detection).
 HEARTBEAT_SECONDS = 30
 
 

@@ -10,7 +10,7 @@ import shutil
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from dataops_assets.governance.masking import KEY_FILE
+from dataops_assets.governance.masking import find_masking_key
 from dataops_assets.settings import Settings
 
 SANDBOX_SCALE = 0.01  # the synthetic generator's scale for sandbox datasets
@@ -36,8 +36,7 @@ class DatasetWorkspace:
 def workspace(settings: Settings, dataset_id: str) -> DatasetWorkspace:
     """The dataset's folder, with settings homed there: same instance, same masking key as the platform."""
     root = settings.home / "datasets" / dataset_id
-    key_file = settings.home / KEY_FILE
-    key = settings.masking_key_text or (key_file.read_text().strip() if key_file.is_file() else None)
+    key = find_masking_key(settings.home, settings.masking_key_text)
     return DatasetWorkspace(dataset_id, root, replace(settings, home=root, dagster_home=settings.instance_dir,
                                                       masking_key_text=key))
 
