@@ -15,6 +15,7 @@ from dataops_assets.dbt.assets import DbtSelection, InstalledDbtCliResource, bui
 from dataops_assets.dbt.manifest import dbt_executable, ensure_manifest
 from dataops_assets.dbt.partitions import partitions_definitions
 from dataops_assets.dbt.translator import PLATFORM_GROUP, DataProductTranslator
+from dataops_assets.governance.leak_checks import build_pii_leak_checks
 from dataops_assets.lifecycle.assets import build_dataset_definitions
 from dataops_assets.lifecycle.cleanup import build_archive_cleanup
 from dataops_assets.lifecycle.sensors import build_lifecycle_sensors
@@ -60,7 +61,9 @@ def build_definitions(settings: Settings) -> dg.Definitions:
     suites = load_suites(QUALITY_SUITES_DIR, models, REPO_ROOT, product_slos=slos_by_product(products))
     suite_checks = build_suite_checks(suites, models, products, {name: checked(name) for name in suites},
                                       as_of=settings.as_of, masking_key=settings.masking_key)
-    severities = check_severities([*dbt_steps, *suite_checks])
+    leak_checks = build_pii_leak_checks({name: checked(name) for p in products.values() for name in p.public_models},
+                                        settings.landing_dir)
+    severities = check_severities([*dbt_steps, *suite_checks, *leak_checks])
     publish = []
     for product in products.values():
         for name in product.public_models:
@@ -71,14 +74,14 @@ def build_definitions(settings: Settings) -> dg.Definitions:
                 product=product.id, model=name, model_key=model.key, relation=model.relation,
                 checks=severities.get(model.key, {}), upstream=upstream,
                 partitions_def=model.partitions_def, partition_column=model.partition_column,
-                tags=specs[name].tags, owners=tuple(specs[name].owners), pii_masking=product.pii_masking(name),
+                tags=specs[name].tags, owners=tuple(specs[name].owners),
                 freshness_policy=specs[name].freshness_policy, retry_policy=retry_policy(product.spec.retry_policy),
             ), settings))
     jobs, schedules = build_refresh_automation(products, partitions, settings)
     dataset_assets, dataset_checks, dataset_jobs = build_dataset_definitions(products, models, suites, settings)
     cleanup_job, cleanup_schedule = build_archive_cleanup(settings)
     return dg.Definitions(
-        asset_checks=[*suite_checks, *dataset_checks],
+        asset_checks=[*suite_checks, *leak_checks, *dataset_checks],
         assets=[*build_landing_specs(manifest, translator, settings), *dbt_steps, *publish, *dataset_assets],
         jobs=[*jobs, *dataset_jobs, cleanup_job],
         schedules=[*schedules, cleanup_schedule],

@@ -115,7 +115,8 @@ class Settings:
         `buildable` runs a test in the step that builds the last of its parents, so a product's
         relationship test to a staging model runs with the product, not with the staging layer.
         DATAOPS_AS_OF reaches dbt as the `as_of` var (dbt_project.yml); empty means the run's start.
-        The DuckDB settings reach the profile (profiles.yml) the same way.
+        The DuckDB settings reach the profile (profiles.yml) the same way, and the masking key its plugin
+        (empty: the plugin reads <home>/masking.key).
         """
         duckdb = self.duckdb_config
         return {
@@ -125,6 +126,7 @@ class Settings:
             "DATAOPS_DUCKDB_MEMORY_LIMIT": str(duckdb["memory_limit"]),
             "DATAOPS_DUCKDB_THREADS": str(duckdb["threads"]),
             "DATAOPS_DUCKDB_TEMP_DIR": str(duckdb["temp_directory"]),
+            "DATAOPS_MASKING_KEY": self.masking_key_text or "",
         }
 
 
@@ -259,4 +261,5 @@ def parse_as_of(text: str) -> dt.datetime | None:
 
 if __name__ == "__main__":  # `eval "$(python -m dataops_assets.settings)"`: what a hand-run `dbt` needs
     for name, value in load_settings().dbt_env().items():
-        print(f"export {name}={value!r}")
+        if name != "DATAOPS_MASKING_KEY":  # a secret is not printed; the shell that has it keeps it
+            print(f"export {name}={value!r}")

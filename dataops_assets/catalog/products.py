@@ -46,6 +46,14 @@ class DataProduct:
         """Column -> masking strategy for the PII columns of one of the product's models."""
         return {f.column: f.masking.value for f in self.spec.pii_fields if f.model == model}
 
+    def example_masking(self, model: str) -> dict[str, str]:
+        """Column -> strategy for the examples a check of `model` shows. A public model's values are masked
+        already (by the model, guarded by its pii_leak check); any other model of the product may hold the
+        raw value of every PII column the product masks, by column name."""
+        if model in self.public_models:
+            return {}
+        return {f.column: f.masking.value for f in self.spec.pii_fields}
+
 
 def read_manifest(path: Path) -> dict[str, Any]:
     try:

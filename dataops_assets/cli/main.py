@@ -17,6 +17,7 @@ COMMANDS = {
     "generate": "dataops_assets.cli.generate:generate",
     "impact": "dataops_assets.cli.impact:impact",
     "materialize": "dataops_assets.cli.materialize:materialize",
+    "pii": "dataops_assets.cli.pii:pii",
     "policy": "dataops_assets.cli.policy:policy",
     "products": "dataops_assets.cli.products:products",
     "published": "dataops_assets.cli.published:published",

@@ -1,8 +1,9 @@
 """PII masking strategies: what a caller without a grant sees instead of the value.
 
 `hash` and `tokenize` are keyed (HMAC-SHA-256 with the platform's masking key, never in the repository):
-without the key nobody can rebuild them by hashing candidate values. The same rules exist twice, as
-Python (check examples) and as a DuckDB expression (published files), and a test holds them equal.
+without the key nobody can rebuild them by hashing candidate values. The rules live in dbt macros
+(dbt_project/macros/masking.sql), which mask public models; this is their Python twin, for what Python must
+mask itself (check examples), and a test holds both equal.
 """
 
 from __future__ import annotations
@@ -83,21 +84,6 @@ def mask_value(value: Any, strategy: str, key: bytes | None) -> Any:
     raise ValueError(f"masking strategy: expected one of {', '.join(STRATEGIES)}, got {strategy!r}")
 
 
-def masking_sql(column: str, strategy: str, key: bytes) -> str:
-    """The same masking as mask_value, as a DuckDB expression over a column. HMAC is spelled out with
-    sha256 over blobs; the key's pads are literals of the query, which is run, never written anywhere."""
-    value = f'cast("{column}" as varchar)'
-    expressions = {
-        "redact": f"'{REDACTED}'",
-        "hash": _hmac_sql(key, f"encode({value})"),
-        "tokenize": f"'tok_' || left({_hmac_sql(key, f'encode({_literal(_TOKEN_DOMAIN)} || {value})')}, {_TOKEN_HEX})",
-        "partial": _partial_sql(value),
-    }
-    if strategy not in expressions:
-        raise ValueError(f"masking strategy: expected one of {', '.join(STRATEGIES)}, got {strategy!r}")
-    return f'case when "{column}" is null then null else {expressions[strategy]} end'
-
-
 PHONE_MIN_DIGITS = 7  # a partial value with this many digits is masked as a phone number
 _DIGITS = "0123456789"
 
@@ -118,23 +104,11 @@ def _partial(text: str) -> str:
     return f"{text[:1]}{REDACTED}"
 
 
-def _partial_sql(value: str) -> str:
-    last_four = f"regexp_extract(reverse({value}), '^((?:[^0-9]*[0-9]){{0,4}})', 1)"  # reversed: up to 4 digits
-    phone = (f"reverse({last_four} || regexp_replace(substr(reverse({value}), length({last_four}) + 1), "
-             f"'[0-9]', '*', 'g'))")
-    return (f"case when contains({value}, '@') then left({value}, 1) || '***@' || regexp_extract({value}, '@([^@]*)$', 1) "
-            f"when length(regexp_replace({value}, '[^0-9]', '', 'g')) >= {PHONE_MIN_DIGITS} then {phone} "
-            f"else left({value}, 1) || '{REDACTED}' end")
-
-
-def _hmac_sql(key: bytes, message_blob: str) -> str:
+def hmac_pads(key: bytes) -> tuple[bytes, bytes]:
+    """HMAC-SHA-256's inner and outer key pads (RFC 2104): what the SQL side (macros/masking.sql) is given
+    instead of the key, as HMAC(key, m) = SHA-256(outer || SHA-256(inner || m))."""
     block = (hashlib.sha256(key).digest() if len(key) > 64 else key).ljust(64, b"\0")
-    inner, outer = bytes(b ^ 0x36 for b in block).hex(), bytes(b ^ 0x5C for b in block).hex()
-    return f"sha256(unhex('{outer}') || unhex(sha256(unhex('{inner}') || {message_blob})))"
-
-
-def _literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
+    return bytes(b ^ 0x36 for b in block), bytes(b ^ 0x5C for b in block)
 
 
 if __name__ == "__main__":  # `make instance`: a key for $DATAOPS_HOME unless it has one

@@ -81,6 +81,9 @@ def masked_publication(product: DataProduct, catalog: Catalog) -> Iterator[str]:
         return
     for model in product.public_models:
         masked = product.pii_masking(model)
+        if masked and "masked_columns(" not in (catalog.models[model].get("raw_code") or ""):
+            yield (f"{model} has PII fields ({', '.join(sorted(masked))}) but does not mask them: expected its SQL "
+                   "to select {{ masked_columns(ref('<its unmasked model>')) }} (macros/masking.sql)")
         for column in (catalog.models[model].get("columns") or {}):
             if PERSONAL_DATA_COLUMN.search(column.lower()) and column not in masked:
                 yield (f"{model}.{column} looks like personal data and has no masking strategy in pii_fields; "

@@ -17,6 +17,8 @@ from typing import Any
 import duckdb
 
 from dataops_assets.catalog.products import DataProduct
+from dataops_assets.governance.leak_checks import PII_LEAK_CHECK, load_landing_pii
+from dataops_assets.governance.leaks import describe_leaks, find_leaks
 from dataops_assets.governance.masking import needs_key
 from dataops_assets.lifecycle.workspace import DatasetWorkspace
 from dataops_assets.quality.score import Outcome, dimension_scores
@@ -66,6 +68,7 @@ def evaluate_gate(product: DataProduct, space: DatasetWorkspace, models: dict[st
                         config=space.settings.duckdb_config) as con:
         schema = _schema_score(con, product, models, problems)
         completeness, failed_suite_checks = _suite_results(con, product, space, models, suites)
+        failed_suite_checks += _leak_failures(con, product, space, models, problems)
     health = [p for source in product.sources for p in landing_problems(space.landing_dir, *source.split("."))]
     problems += health
     return GateResult(
@@ -95,18 +98,32 @@ def _schema_score(con: duckdb.DuckDBPyConnection, product: DataProduct, models: 
 def _suite_results(con: duckdb.DuckDBPyConnection, product: DataProduct, space: DatasetWorkspace,
                    models: dict[str, dict[str, Any]], suites: dict[str, Suite]) -> tuple[float, list[str]]:
     outcomes, failed = [], []
-    for model in product.public_models:
+    for model in product.models:
         suite = suites.get(model)
         if suite is None:
             continue
-        key = space.settings.masking_key() if needs_key(product.pii_masking(model)) else None
-        _, results = validate_table(con, suite, models, space.settings.as_of, product.pii_masking(model), key)
+        masking = product.example_masking(model)
+        key = space.settings.masking_key() if needs_key(masking) else None
+        _, results = validate_table(con, suite, models, space.settings.as_of, masking, key)
         for result in results:
             e = result.expectation
             outcomes.append(Outcome(e.check_name, e.dimension, e.severity, result.passed, result.unexpected_percent))
             if not result.passed and e.blocking:
                 failed.append(f"{model}:{e.check_name}")
     return dimension_scores(outcomes).get("completeness", 100.0 if outcomes else 0.0), failed
+
+
+def _leak_failures(con: duckdb.DuckDBPyConnection, product: DataProduct, space: DatasetWorkspace,
+                   models: dict[str, dict[str, Any]], problems: list[str]) -> list[str]:
+    """The pii_leak check of each public model, on the dataset's warehouse and its own landing zone."""
+    load_landing_pii(con, space.landing_dir)
+    failed = []
+    for model in product.public_models:
+        found = find_leaks(con, models[model]["relation_name"])
+        if found:
+            failed.append(f"{model}:{PII_LEAK_CHECK}")
+            problems.append(f"{model}: PII found: {describe_leaks(found)}")
+    return failed
 
 
 def _sample_query_score(product: DataProduct, models: dict[str, dict[str, Any]], published_paths: dict[str, str],

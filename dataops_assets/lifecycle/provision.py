@@ -20,7 +20,7 @@ from dataops_assets.catalog.products import DataProduct
 from dataops_assets.dbt.assets import dbt_run_env
 from dataops_assets.dbt.manifest import dbt_executable
 from dataops_assets.lifecycle.workspace import DatasetWorkspace
-from dataops_assets.publish.assets import published_query
+from dataops_assets.governance.leak_checks import snapshot_vet
 from dataops_assets.publish.snapshots import publish_snapshot
 from dataops_assets.settings import DBT_PROJECT_DIR, process_env
 
@@ -76,14 +76,14 @@ def _die_with_parent() -> None:
 
 
 def publish(product: DataProduct, space: DatasetWorkspace, relations: dict[str, str], run_id: str) -> dict[str, Any]:
-    """Publish every public model of the dataset's warehouse (PII masked as the spec says); model -> files."""
+    """Publish every public model of the dataset's warehouse (masked by the models themselves); model -> files.
+    A version holding PII (the same scan as the pii_leak check) is refused: PiiLeakError."""
     published = {}
-    key = space.settings.masking_key()
     with duckdb.connect(str(space.settings.warehouse_path), config=space.settings.duckdb_config) as con:
         for model in product.public_models:
-            query = published_query(relations[model], product.pii_masking(model), key)  # consumers' masking
-            publication = publish_snapshot(con, space.settings.published_dir, product.id, model, query,
-                                           run_id=run_id, keep=1)
+            publication = publish_snapshot(con, space.settings.published_dir, product.id, model,
+                                           f"select * from {relations[model]}", run_id=run_id, keep=1,
+                                           vet=snapshot_vet(model, space.landing_dir, {}))
             published[model] = {"path": str(publication.path), "rows": publication.rows}
     return published
 

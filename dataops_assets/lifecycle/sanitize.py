@@ -14,6 +14,7 @@ from pathlib import Path
 
 import duckdb
 
+from dataops_assets.governance.leaks import load_raw_pii, parquet_columns as _columns, table_dirs as _table_dirs
 from dataops_assets.sources.event_window import WINDOW_RECORD
 from dataops_assets.sources.landing_contract import check_landing
 from dataops_assets.sources.landing_tables import LANDING_SCHEMAS
@@ -133,17 +134,6 @@ def sanitize_landing(source: Path, target: Path, key: bytes) -> SanitizeReport:
     return SanitizeReport(rows, anonymized, removed)
 
 
-def _table_dirs(landing: Path) -> list[tuple[str, str, Path]]:
-    """Every table folder of a landing zone that holds Parquet, contract or not (hidden ones skipped)."""
-    return [(d.parent.name, d.name, d) for d in sorted(Path(landing).glob("*/*"))
-            if d.is_dir() and not d.name.startswith(".") and any(d.glob("*.parquet"))]
-
-
-def _columns(con: duckdb.DuckDBPyConnection, folder: Path) -> list[tuple[str, str]]:
-    found = con.execute(f"DESCRIBE SELECT * FROM read_parquet({_literal(folder / '*.parquet')}, union_by_name=true)")
-    return [(name, data_type) for name, data_type, *_ in found.fetchall()]
-
-
 _SUBSTRING_HITS = """
 WITH sides AS (
     SELECT cell, parts[i] AS before_at, parts[i + 1] AS after_at
@@ -172,14 +162,7 @@ def leaked_values(production_landing: Path, pilot_landing: Path,
     rules = PII_RULES if rules is None else rules
     hits: dict[str, int] = {}
     with duckdb.connect(":memory:", config={"threads": 2, "memory_limit": "1GB"}) as con:
-        con.execute("CREATE TABLE raw_pii (label VARCHAR, value VARCHAR)")
-        for source, table, folder in _table_dirs(production_landing):
-            names = [name for name, _ in _columns(con, folder)]
-            columns = {c for c in names if c.lower() in NATIONAL_ID_COLUMNS} | set(rules.get((source, table), {}))
-            for column in sorted(columns & set(names)):
-                con.execute(f"INSERT INTO raw_pii SELECT DISTINCT ?, CAST({_quote(column)} AS VARCHAR) AS v "
-                            f"FROM read_parquet({_literal(folder / '*.parquet')}, union_by_name=true) "
-                            "WHERE trim(v) <> ''", [f"{source}/{table}.{column}"])
+        load_raw_pii(con, production_landing, rules, NATIONAL_ID_COLUMNS, table="raw_pii")
         one_at = "length(value) - length(replace(value, '@', '')) = 1"
         con.execute("CREATE TABLE raw_email AS SELECT label, split_part(value, '@', 1) AS local_part, "
                     f"split_part(value, '@', 2) AS domain FROM raw_pii WHERE {one_at}")

@@ -7,7 +7,9 @@ import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from dataops_assets.dbt.partitions import window_predicate
-from dataops_assets.governance.masking import MaskingKeyError, masking_sql
+from dataops_assets.governance.leak_checks import (
+    PII_LEAK_CHECK, PiiLeakError, leak_check_spec, leak_metadata, snapshot_vet,
+)
 from dataops_assets.publish.audit import (
     blocking_failures, describe, latest_build_failures, latest_materialization_run, outcomes_in_run,
 )
@@ -32,7 +34,6 @@ class PublishTarget:
     partition_column: str | None = None
     tags: Mapping[str, str] = field(default_factory=dict)
     owners: tuple[str, ...] = ()
-    pii_masking: Mapping[str, str] = field(default_factory=dict)  # column -> strategy (the product spec)
     freshness_policy: dg.FreshnessPolicy | None = None  # the product's freshness SLO
     retry_policy: dg.RetryPolicy | None = None  # the product's retries (a refused publication is never retried)
 
@@ -44,7 +45,10 @@ def publish_asset_key(model: str) -> dg.AssetKey:
 def build_publish_asset(target: PublishTarget, settings: Settings) -> dg.AssetsDefinition:
     """Publishes what this run built, only if its `error` checks passed and so did those of the
     latest build of every model it reads (built in this run or an earlier one: the staging layer,
-    other products' public models); otherwise fails and the previous version stays current."""
+    other products' public models); otherwise fails and the previous version stays current.
+
+    The model masks its PII itself (macros/masking.sql); the version's files are scanned for PII before
+    `current` names them (the `pii_leak` check of the publish asset), and a leak publishes nothing."""
     partitioned = target.partitions_def is not None
     folder = settings.published_dir / target.product / target.model
 
@@ -58,12 +62,13 @@ def build_publish_asset(target: PublishTarget, settings: Settings) -> dg.AssetsD
         freshness_policy=target.freshness_policy,
         retry_policy=target.retry_policy,
         kinds={"parquet"},
+        check_specs=[leak_check_spec(publish_asset_key(target.model))],
         owners=list(target.owners),
         tags=dict(target.tags),
         description=f"Published snapshots of {target.model}: {folder}/v=<n>, `current` names the readable one.",
         metadata={"dataops/published_dir": dg.MetadataValue.path(str(folder))},
     )
-    def publish(context: dg.AssetExecutionContext, duckdb: DuckDBResource) -> dg.MaterializeResult:
+    def publish(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
         run_id = context.run.run_id
         if latest_materialization_run(context.instance, target.model_key) != run_id:
             raise dg.Failure(description=(
@@ -76,26 +81,30 @@ def build_publish_asset(target: PublishTarget, settings: Settings) -> dg.AssetsD
             raise dg.Failure(description=(
                 f"{target.model}: not published, the previous version stays current; failed error "
                 f"checks: {describe(failures)}"), allow_retries=False)
-        try:
-            key = settings.masking_key()
-        except MaskingKeyError as exc:
-            raise dg.Failure(description=f"{target.model}: not published, the previous version stays current; {exc}",
-                             allow_retries=False) from None
         window = context.partition_time_window if partitioned else None
-        query = published_query(target.relation, target.pii_masking, key)
+        query = f"select * from {target.relation}"
         if window is not None:
             query += f" where {window_predicate(target.partition_column, window)}"
-        with duckdb.get_connection() as con:
-            publication = publish_snapshot(
-                con, settings.published_dir, target.product, target.model, query,
-                run_id=run_id,
-                checks=[o.to_json() for o in outcomes],
-                partition_column=target.partition_column,
-                partition_window=(window.start.date(), window.end.date()) if window else None,
-                keep=settings.keep_versions,
-            )
+        leaks: dict[str, int] = {}
+        try:
+            with duckdb.get_connection() as con:
+                publication = publish_snapshot(
+                    con, settings.published_dir, target.product, target.model, query,
+                    run_id=run_id,
+                    checks=[o.to_json() for o in outcomes],
+                    partition_column=target.partition_column,
+                    partition_window=(window.start.date(), window.end.date()) if window else None,
+                    keep=settings.keep_versions,
+                    vet=snapshot_vet(target.model, settings.landing_dir, leaks),
+                )
+        except PiiLeakError as exc:
+            yield dg.AssetCheckResult(check_name=PII_LEAK_CHECK, passed=False, severity=dg.AssetCheckSeverity.ERROR,
+                                      description=str(exc), metadata=leak_metadata(leaks, "the version to publish"))
+            raise dg.Failure(description=str(exc), allow_retries=False) from None
         context.log.info(f"published {target.model} v={publication.version}: {publication.rows} rows at {publication.path}")
-        return dg.MaterializeResult(metadata={
+        passed = dg.AssetCheckResult(check_name=PII_LEAK_CHECK, passed=True, severity=dg.AssetCheckSeverity.ERROR,
+                                     metadata=leak_metadata({}, f"v={publication.version}"))
+        yield dg.MaterializeResult(check_results=[passed], metadata={
             "dataops/version": dg.MetadataValue.int(publication.version),
             "dagster/row_count": dg.MetadataValue.int(publication.rows),
             "dataops/source_run_id": dg.MetadataValue.text(run_id),
@@ -107,9 +116,3 @@ def build_publish_asset(target: PublishTarget, settings: Settings) -> dg.AssetsD
 
     return publish
 
-
-def published_query(relation: str, pii_masking: Mapping[str, str], key: bytes) -> str:
-    """Every column of the model, PII columns masked as the spec says (keyed by `key`): consumers read only this."""
-    masked = ", ".join(f'{masking_sql(column, strategy, key)} as "{column}"'
-                       for column, strategy in sorted(pii_masking.items()))
-    return f"select * replace ({masked}) from {relation}" if masked else f"select * from {relation}"

@@ -13,7 +13,7 @@ import json
 import os
 import shutil
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -36,11 +36,14 @@ def publish_snapshot(
     partition_column: str | None = None,
     partition_window: tuple[dt.date, dt.date] | None = None,
     keep: int = 5,
+    vet: Callable[[duckdb.DuckDBPyConnection, list[Path]], None] | None = None,
 ) -> Publication:
     """Write the query's rows as the model's next version, make it current, drop versions beyond `keep`.
 
     Partitioned: the query's rows are the partitions in `partition_window` ([start, end)); the
     current version's other partitions are carried over unchanged (hard links, same bytes).
+    `vet` is given the version's files before anything is renamed: if it raises, the version is
+    removed and the current one stays (the PII scan of publication).
     """
     _check_arguments(product, model, partition_column, partition_window, keep)
     folder = Path(published_dir) / product / model
@@ -67,6 +70,8 @@ def publish_snapshot(
             run_id=run_id, published_at=dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
             checks=tuple(dict(c) for c in checks),
         )
+        if vet is not None:
+            vet(con, sorted(tmp.rglob("*.parquet")))
         (tmp / RECORD).write_text(json.dumps(publication.to_json(), indent=2) + "\n")
         _fsync_tree(tmp)
         os.rename(tmp, publication.path)

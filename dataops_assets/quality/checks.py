@@ -55,7 +55,7 @@ def build_suite_checks(
             suite,
             checked[model],
             computed_sql=computed_columns_sql(suite, models, as_of),
-            pii_masking=products[suite.product].pii_masking(model),
+            pii_masking=products[suite.product].example_masking(model),
             masking_key=masking_key,
             sibling_keys=tuple(checked[m].key for m, other in suites.items() if other.product == suite.product and m != model),
         )

@@ -44,7 +44,8 @@ def _not_in(value_set: list[Any]) -> str:
 
 
 def _not_matching(regex: str) -> str | None:
-    return next((text for text in ("", "!", "not a match 0") if re.search(regex, text) is None), None)
+    probes = ("", "!", "not a match 0", "not a match 0123456789")
+    return next((text for text in probes if re.search(regex, text) is None), None)
 
 
 def _length_outside(kwargs: dict[str, Any]) -> str | None:

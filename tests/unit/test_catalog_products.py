@@ -43,7 +43,7 @@ def test_cross_product_lineage(manifest):
     assert "crm.customers" in products["customer_360"].sources
     detail = product_detail(products, "customer_360")
     assert detail["downstream_products"] == ["revenue_analytics"]
-    assert {"model": "customer_360", "column": "email", "masking": "partial"} in detail["spec"]["pii_fields"]
+    assert {"model": "customer_360", "column": "email", "masking": "tokenize"} in detail["spec"]["pii_fields"]
 
 
 def _load_error(manifest: dict) -> str:

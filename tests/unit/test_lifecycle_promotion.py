@@ -62,10 +62,10 @@ def test_a_breaking_contract_change_needs_a_major_version(manifest, registry):
     del changed["nodes"]["model.dataops.customer_360"]["columns"]["region"]
     product = load_products(changed)["customer_360"]
     with pytest.raises(PromotionRefused, match=r"breaking contract change \(customer_360.region removed\) without a "
-                                               r"major version bump: recorded 1\.\d+\.\d+, spec 1\.\d+\.\d+"):
+                                               r"major version bump: recorded 2\.\d+\.\d+, spec 2\.\d+\.\d+"):
         promote(registry, product, models_by_name(changed), "test")
     spec = changed["groups"]["group.dataops.customer_360"]["config"]["meta"]["data_product"]
-    spec["version"] = "2.0.0"
+    spec["version"] = "3.0.0"
     done = promote(registry, load_products(changed)["customer_360"], models_by_name(changed), "test")
     assert (done.to_status, done.change.kind) == (ProductStatus.PRODUCTION, "breaking")
 

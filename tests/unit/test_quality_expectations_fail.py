@@ -33,7 +33,7 @@ def test_every_expectation_fails_on_a_frame_built_to_break_it(suite, expectation
 
 
 def test_a_clean_frame_passes_so_the_failure_above_is_the_violation():
-    suite = SUITES["customer_360"]
+    suite = SUITES["customer_360_unmasked"]
     expectation = next(e for e in suite.expectations if e.check_name == "country_in_set")
     [result] = validate_frame(pd.DataFrame({"country": ["US", "JP"]}),
                               dataclasses.replace(suite, expectations=(expectation,)))

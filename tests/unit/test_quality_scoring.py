@@ -61,7 +61,7 @@ def customer_suite(tmp_path_factory):
     manifest = json.loads(FIXTURE.read_text())
     models = {n["name"]: n for n in manifest["nodes"].values()}
     slos = slos_by_product(load_products(manifest))
-    return load_suite(QUALITY_SUITES_DIR / "customer_360" / "customer_360.json", models, QUALITY_SUITES_DIR.parent,
+    return load_suite(QUALITY_SUITES_DIR / "customer_360" / "customer_360_unmasked.json", models, QUALITY_SUITES_DIR.parent,
                       product_slos=slos)
 
 
@@ -114,7 +114,7 @@ def test_volume_check_uses_previous_row_count(customer_suite):
 
 
 def test_query_selects_only_needed_columns(customer_suite):
-    sql = model_query(customer_suite, '"warehouse"."main"."customer_360"', {"x": "1"})
+    sql = model_query(customer_suite, '"warehouse"."main"."customer_360_unmasked"', {"x": "1"})
     assert '"first_name"' not in sql and '"email"' in sql and '1 as "x"' in sql
 
 
