@@ -16,6 +16,7 @@ from dataops_assets.dbt.manifest import dbt_executable, ensure_manifest
 from dataops_assets.dbt.partitions import partitions_definitions
 from dataops_assets.dbt.translator import PLATFORM_GROUP, DataProductTranslator
 from dataops_assets.governance.leak_checks import build_pii_leak_checks
+from dataops_assets.governance.masking import MaskingKeyError, needs_key
 from dataops_assets.lifecycle.assets import build_dataset_definitions
 from dataops_assets.lifecycle.cleanup import build_archive_cleanup
 from dataops_assets.lifecycle.sensors import build_lifecycle_sensors
@@ -49,13 +50,24 @@ def build_definitions(settings: Settings) -> dg.Definitions:
     def vet_landing(keys: set[dg.AssetKey]) -> None:
         check_landing(settings.landing_dir, [(key.path[1], key.path[2]) for key in keys])
 
+    keyed = {specs[m].key: m for p in products.values() for m in p.public_models if needs_key(p.pii_masking(m))}
+
+    def require_masking_key(keys: set[dg.AssetKey]) -> None:
+        """A model masking with hash or tokenize would fail on its first row without the key: fail first, once."""
+        masking = sorted(keyed[k] for k in keys & keyed.keys())
+        if masking:
+            try:
+                settings.masking_key()
+            except MaskingKeyError as exc:
+                raise MaskingKeyError(f"{exc}; nothing was built ({', '.join(masking)} masks PII with it)") from None
+
     def checked(name: str) -> CheckedModel:
         cadence = partitioning.get(name, Partitioning.NONE)
         return CheckedModel(specs[name].key, models[name]["relation_name"], partitions.get(cadence), columns.get(name))
 
     dbt_steps = [
         build_dbt_run_assets(project, translator, cadence, selection, partitions.get(cadence), settings, vet_landing,
-                             while_dbt_runs=prepare_in_background)
+                             while_dbt_runs=prepare_in_background, check_masking_key=require_masking_key)
         for cadence, selection in dbt_selections(partitioning, manifest["metadata"]["adapter_type"]).items()
     ]
     suites = load_suites(QUALITY_SUITES_DIR, models, REPO_ROOT, product_slos=slos_by_product(products))

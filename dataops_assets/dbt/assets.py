@@ -74,6 +74,7 @@ def build_dbt_run_assets(
     settings: Settings,
     check_landing: Callable[[set[dg.AssetKey]], None],
     while_dbt_runs: Callable[[], object] = lambda: None,
+    check_masking_key: Callable[[set[dg.AssetKey]], None] = lambda keys: None,
 ) -> dg.AssetsDefinition:
     """Every model of one partitions definition as one step: one dbt invocation per run.
 
@@ -97,6 +98,7 @@ def build_dbt_run_assets(
         landing = landing_keys_upstream(context.assets_def.asset_deps, context.selected_asset_keys)
         try:
             check_landing(landing)
+            check_masking_key(set(context.selected_asset_keys))
         except ValueError as exc:
             raise dg.Failure(description=str(exc), allow_retries=False) from None
         window = context.partition_time_window if partitions_def is not None else None

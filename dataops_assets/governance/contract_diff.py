@@ -10,6 +10,7 @@ SLOs), the public models' YAML beside it (columns and types) and `quality_suites
 |---|---|
 | column removed (or renamed), type changed, nullable -> required, an added required column | breaking |
 | enum narrowed (a value removed), regex changed, classification raised, a new PII field | breaking |
+| a PII field masked another way (its published values change) | breaking |
 | a looser SLO: lower availability or completeness, more freshness minutes, higher latency | breaking |
 | nullable column added, enum widened, required -> nullable, descriptions, a tighter SLO | non-breaking |
 
@@ -57,7 +58,7 @@ class Change:
 class ProductContract:
     version: str
     classification: str
-    pii: set[tuple[str, str]]
+    pii: dict[tuple[str, str], str]  # (model, column) -> masking strategy
     slos: dict[str, float]
     models: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)  # model -> column -> facts
     descriptions: dict[str, str] = field(default_factory=dict)  # "model.column" -> description
@@ -73,10 +74,12 @@ def contracts(read: Reader, products: list[str]) -> dict[str, ProductContract]:
         spec = group["config"]["meta"]["data_product"]
         contract = ProductContract(
             version=str(spec["version"]), classification=str(spec["classification"]),
-            pii={(f["model"], f["column"]) for f in spec.get("pii_fields") or []},
+            pii={(f["model"], f["column"]): str(f.get("masking")) for f in spec.get("pii_fields") or []},
             slos={k: float(v) for k, v in (spec.get("slos") or {}).items()})
         for model_file in _model_files(read, product):
             for model in yaml.safe_load(read(model_file) or "{}").get("models") or []:
+                if model.get("access", "public") != "public":  # the folder's default (dbt_project.yml) is public
+                    continue
                 contract.models[model["name"]] = _columns(model, read(f"{SUITES_DIR}/{product}/{model['name']}.json"))
                 for column in model.get("columns") or []:
                     contract.descriptions[f"{model['name']}.{column['name']}"] = str(column.get("description") or "")
@@ -138,8 +141,12 @@ def compare(product: str, old: ProductContract | None, new: ProductContract | No
             add(False, "docs", f"{key} description changed")
     if CLASSIFICATION_RANK.get(new.classification, 0) > CLASSIFICATION_RANK.get(old.classification, 0):
         add(True, "classification-raised", f"classification {old.classification} -> {new.classification}")
-    for model, column in sorted(new.pii - old.pii):
+    for model, column in sorted(new.pii.keys() - old.pii.keys()):
         add(True, "pii-added", f"{model}.{column} is a new PII field (masked from now on)")
+    for model, column in sorted(new.pii.keys() & old.pii.keys()):
+        if new.pii[model, column] != old.pii[model, column]:
+            add(True, "masking-changed", f"{model}.{column} masking {old.pii[model, column]} -> "
+                                         f"{new.pii[model, column]} (consumers read other values)")
     for slo, direction in SLO_DIRECTION.items():
         before, after = old.slos.get(slo), new.slos.get(slo)
         if before is None or after is None or before == after:

@@ -12,6 +12,7 @@ import dagster as dg
 from dagster._core.storage.asset_check_execution_record import AssetCheckExecutionRecordStatus
 
 from dataops_assets.catalog.products import DataProduct
+from dataops_assets.governance.leak_checks import PII_LEAK_CHECK
 from dataops_assets.publish.audit import latest_build_failures
 from dataops_assets.quality.checks import WINDOW_KEY
 from dataops_assets.quality.run_causes import RunFacts, Verdict, judge_group, judge_model
@@ -107,7 +108,7 @@ def publication_blockers(instance: dg.DagsterInstance, asset_graph, key: dg.Asse
 def _check_entry(key: dg.AssetCheckKey, record, expectation, spec: dg.AssetCheckSpec) -> dict[str, Any]:
     entry = {
         "name": key.name,
-        "source": "great_expectations" if expectation else "dbt",
+        "source": "great_expectations" if expectation else "governance" if key.name == PII_LEAK_CHECK else "dbt",
         "status": "not_run",
         "passed": None,
         "severity": expectation.severity if expectation else spec.metadata.get("severity"),

@@ -44,7 +44,7 @@ def test_the_contract_carries_the_spec(contracts):
     assert {"property": "classification", "value": "C"} in document["customProperties"]
     [table] = document["schema"]
     columns = {p["name"]: p for p in table["properties"]}
-    assert columns["email"]["customProperties"] == [{"property": "maskingStrategy", "value": "partial"}]
+    assert columns["email"]["customProperties"] == [{"property": "maskingStrategy", "value": "tokenize"}]
     assert columns["customer_id"]["required"] is True and columns["lifetime_value"]["logicalType"] == "number"
     rules = {r["name"]: r for r in table["quality"]}
     assert rules["email_match_regex"]["dimension"] == "conformity" and rules["email_match_regex"]["engine"] == "great-expectations"

@@ -65,8 +65,17 @@ def test_dbt_tests_are_asset_checks(asset_graph):
 
 
 def test_suite_expectations_are_asset_checks(asset_graph):
-    checks = {key.name for key in asset_graph.get_check_keys_for_assets({dg.AssetKey("customer_360")})}
+    checks = {key.name for key in asset_graph.get_check_keys_for_assets({dg.AssetKey("customer_360_unmasked")})}
     assert {"customer_id_unique", "customer_id_match_regex", "country_in_set", "row_count_between"} <= checks
+
+
+def test_every_public_model_and_its_publication_carry_a_blocking_pii_leak_check(asset_graph):
+    from tests.sandbox import public_models
+
+    for model in public_models():
+        for key in (dg.AssetKey(model), dg.AssetKey(f"published_{model}")):
+            spec = asset_graph.get_check_spec(dg.AssetCheckKey(key, "pii_leak"))
+            assert spec.blocking and spec.metadata["severity"] == "error", key
 
 
 def test_every_dbt_model_writes_through_the_duckdb_pool(asset_graph):

@@ -31,7 +31,9 @@ def test_a_landing_email_reaches_customer_360_and_its_owner(impact, materialized
     found = json.loads(result.output)
     assets = by_asset(found)
     assert assets["stg_crm__customers"]["columns"] == ["email"]
-    assert assets["customer_360"]["columns"] == ["email"]
+    assert assets["customer_360_unmasked"]["columns"] == ["email"]
+    assert assets["customer_360"]["columns"] == ["email"]  # masked (a token), still the same column
+    assert "customer_360_token_vault" in assets
     assert assets["published_customer_360"]["columns"] == ["email"]
     assert "revenue_monthly" not in assets  # revenue_analytics reads customer_360, not its emails
     [product] = found["products"]
@@ -39,7 +41,7 @@ def test_a_landing_email_reaches_customer_360_and_its_owner(impact, materialized
         "customer_360", "marketing-data@example.com", "priya.shah@example.com")
     assert "reporting-service" in product["consumers"]
     text = impact(materialized_home, "crm.customers.email").output
-    assert text.startswith("crm.customers.email reaches 3 assets in 1 products")
+    assert text.startswith("crm.customers.email reaches 5 assets in 1 products")
     assert "product customer_360 [C]: owner marketing-data@example.com" in text
 
 

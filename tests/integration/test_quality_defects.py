@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -49,7 +50,7 @@ def test_clean_data_fails_no_check(defect_baseline):
     manifest = project_manifest()
     slos = slos_by_product(load_products(manifest))
     suites = load_suites(QUALITY_SUITES_DIR, models_by_name(manifest), REPO_ROOT, product_slos=slos)
-    assert set(suites) == public_models()
+    assert set(suites) == public_models() | {"customer_360_unmasked"}  # the raw values customer_360 masks
     for model, suite in suites.items():
         for expectation in suite.expectations:
             assert check_evaluation(defect_baseline, model, expectation.check_name)[0] is True, (model, expectation.check_name)
@@ -89,18 +90,21 @@ def test_customer_and_spend_defects(home):
     result = materialize(home, "--only", "none", "monthly")
     assert result.returncode != 0, "an error-severity check failed, so the run must fail"
 
-    assert_failed(home, "customer_360", "country_not_null", "ERROR")
-    assert_failed(home, "customer_360", "account_status_in_set", "ERROR")
-    assert_failed(home, "customer_360", "lifetime_value_between", "WARN")
-    assert_failed(home, "customer_360", "email_match_regex", "ERROR")
-    email = check_metadata(home, "customer_360", "email_match_regex")
+    assert_failed(home, "customer_360_unmasked", "country_not_null", "ERROR")
+    assert_failed(home, "customer_360_unmasked", "account_status_in_set", "ERROR")
+    assert_failed(home, "customer_360_unmasked", "lifetime_value_between", "WARN")
+    assert_failed(home, "customer_360_unmasked", "email_match_regex", "ERROR")
+    email = check_metadata(home, "customer_360_unmasked", "email_match_regex")
     assert (email["dimension"], email["unexpected_count"]) == ("validity", 3)
-    assert email["examples"] == ["b***"] * 3  # PII column: examples masked (partial)
-    status = check_metadata(home, "customer_360", "account_status_in_set")
+    # A PII column: examples masked as the spec masks it in customer_360 (tokens), never the raw values.
+    assert len(set(email["examples"])) == 3 and all(re.fullmatch("tok_[0-9a-f]{16}", e) for e in email["examples"])
+    status = check_metadata(home, "customer_360_unmasked", "account_status_in_set")
     assert status["examples"] == ["frozen"] * 5 and status["unexpected_percent"] > 0
     assert_failed(home, "vendor_category_spend", "orphan_vendor_id_null", "ERROR")
     assert_failed(home, "equipment_status", "newest_ping_within_freshness", "WARN")
-    assert check_evaluation(home, "customer_360", "email_unique") == (True, "ERROR")
+    assert check_evaluation(home, "customer_360_unmasked", "email_unique") == (True, "ERROR")
+    # The public model shows account statuses unmasked: its own check fails too.
+    assert_failed(home, "customer_360", "account_status_in_set", "ERROR")
     assert check_evaluation(home, "stg_procurement__spend",
                             "relationships_stg_procurement__spend_vendor_id__vendor_id__ref_stg_procurement__vendors_")[0] is False
 

@@ -52,7 +52,11 @@ def test_report_json_on_clean_data(report, materialized_home):
             for check in model["checks"]:
                 assert set(check) == CHECK_FIELDS
                 assert check["status"] == "passed", (model["model"], check["name"])
-    customer = products["customer_360"]["models"][0]
+    customer_models = {m["model"]: m for m in products["customer_360"]["models"]}
+    assert set(customer_models) == {"customer_360", "customer_360_unmasked"}
+    leak = {c["name"]: c for c in customer_models["customer_360"]["checks"]}["pii_leak"]
+    assert (leak["source"], leak["severity"], leak["status"]) == ("governance", "error", "passed")
+    customer = customer_models["customer_360_unmasked"]
     checks = {c["name"]: c for c in customer["checks"]}
     assert checks["customer_id_unique"]["dimension"] == "uniqueness"
     assert checks["customer_id_unique"]["source"] == "great_expectations"
