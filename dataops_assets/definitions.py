@@ -9,7 +9,9 @@ import dagster as dg
 from dagster_dbt import DbtProject
 from dagster_duckdb import DuckDBResource
 
-from dataops_assets.catalog.products import load_products, models_by_name, read_manifest, slos_by_product, upstream_models
+from dataops_assets.catalog.products import (
+    dbt_selector, load_products, models_by_name, read_manifest, slos_by_product, upstream_models,
+)
 from dataops_assets.catalog.spec import Partitioning
 from dataops_assets.dbt.assets import DbtSelection, InstalledDbtCliResource, build_dbt_run_assets, build_landing_specs
 from dataops_assets.dbt.manifest import dbt_executable, ensure_manifest
@@ -68,7 +70,8 @@ def build_definitions(settings: Settings) -> dg.Definitions:
     dbt_steps = [
         build_dbt_run_assets(project, translator, cadence, selection, partitions.get(cadence), settings, vet_landing,
                              while_dbt_runs=prepare_in_background, check_masking_key=require_masking_key)
-        for cadence, selection in dbt_selections(partitioning, manifest["metadata"]["adapter_type"]).items()
+        for cadence, selection in dbt_selections({dbt_selector(models[name]): cadence for name, cadence in partitioning.items()},
+                                                 manifest["metadata"]["adapter_type"]).items()
     ]
     suites = load_suites(QUALITY_SUITES_DIR, models, REPO_ROOT, product_slos=slos_by_product(products))
     suite_checks = build_suite_checks(suites, models, products, {name: checked(name) for name in suites},
@@ -109,8 +112,8 @@ def build_definitions(settings: Settings) -> dg.Definitions:
 
 
 def dbt_selections(partitioning: dict[str, Partitioning], adapter_type: str) -> dict[Partitioning, DbtSelection]:
-    """One dbt selection per partitions definition that has models: the unpartitioned step takes
-    everything the partitioned ones do not."""
+    """One dbt selection per partitions definition that has models (keyed by dbt selector): the
+    unpartitioned step takes everything the partitioned ones do not."""
     partitioned = sorted(partitioning)
     selections = {Partitioning.NONE: DbtSelection("fqn:*", " ".join(partitioned) or None, adapter_type)}
     for cadence in (Partitioning.DAILY, Partitioning.MONTHLY):

@@ -62,9 +62,21 @@ def read_manifest(path: Path) -> dict[str, Any]:
         raise SpecError(f"{path}: dbt manifest not found; expected `dbt parse` to have written it") from None
 
 
+def model_id(node: dict[str, Any]) -> str:
+    """What the platform calls a model: its name, or for one version of a versioned model its relation's
+    alias (dbt's default `<name>_v<n>`, or the alias a version keeps, e.g. v1 keeping the unversioned name
+    so its consumers read on). dagster-dbt keys a versioned model's asset the same way."""
+    return node["alias"] if node.get("version") is not None else node["name"]
+
+
+def dbt_selector(node: dict[str, Any]) -> str:
+    """How dbt's --select names the model (a version: `<name>.v<n>`)."""
+    return f"{node['name']}.v{node['version']}" if node.get("version") is not None else node["name"]
+
+
 def models_by_name(manifest: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    """Every dbt model node of the manifest, keyed by model name."""
-    return {n["name"]: n for n in manifest["nodes"].values() if n["resource_type"] == "model"}
+    """Every dbt model node of the manifest, keyed by model id (model_id: each version on its own)."""
+    return {model_id(n): n for n in manifest["nodes"].values() if n["resource_type"] == "model"}
 
 
 def load_products(manifest: dict[str, Any]) -> dict[str, DataProduct]:
@@ -87,8 +99,8 @@ def load_products(manifest: dict[str, Any]) -> dict[str, DataProduct]:
         products[spec.id] = DataProduct(
             spec=spec,
             spec_file=group["original_file_path"],
-            models=tuple(sorted(m["name"] for m in models)),
-            public_models=tuple(sorted(m["name"] for m in models if m.get("access") == "public")),
+            models=tuple(sorted(model_id(m) for m in models)),
+            public_models=tuple(sorted(model_id(m) for m in models if m.get("access") == "public")),
             upstream_products=upstream_products,
             sources=sources,
             partition_columns=partition_columns,
@@ -123,8 +135,8 @@ def upstream_models(manifest: dict[str, Any], model: str) -> tuple[str, ...]:
     found, stack = set(), list(models_by_name(manifest)[model]["depends_on"]["nodes"])
     while stack:
         uid = stack.pop()
-        if uid in nodes and nodes[uid]["resource_type"] == "model" and nodes[uid]["name"] not in found:
-            found.add(nodes[uid]["name"])
+        if uid in nodes and nodes[uid]["resource_type"] == "model" and model_id(nodes[uid]) not in found:
+            found.add(model_id(nodes[uid]))
             stack.extend(nodes[uid]["depends_on"]["nodes"])
     return tuple(sorted(found))
 
@@ -182,7 +194,7 @@ def _check_models(group: dict[str, Any], spec: DataProductSpec, models: list[dic
     where = f"{group['original_file_path']}: group '{group['name']}'"
     if not any(m.get("access") == "public" for m in models):
         raise SpecError(f"{where}: expected at least one model with access: public in the group")
-    columns = {m["name"]: set(m.get("columns", {})) for m in models}
+    columns = {model_id(m): set(m.get("columns", {})) for m in models}
     for i, pii in enumerate(spec.pii_fields):
         if pii.model not in columns:
             raise SpecError(
@@ -201,7 +213,7 @@ def _partition_columns(group: dict[str, Any], spec: DataProductSpec, models: lis
     and the `replace_window` incremental strategy (macros/partition_window.sql), an unpartitioned one's none."""
     found = {}
     for m in (m for m in models if m.get("access") == "public"):
-        where = f"{m['original_file_path']}: model '{m['name']}'"
+        where = f"{m['original_file_path']}: model '{model_id(m)}'"
         config = m.get("config") or {}
         column = config.get("partition_column")
         if spec.partitions is Partitioning.NONE:
@@ -216,7 +228,7 @@ def _partition_columns(group: dict[str, Any], spec: DataProductSpec, models: lis
             raise SpecError(f"{where}: config 'materialized': a {spec.partitions.value} partitioned model must be "
                             f"incremental with incremental_strategy 'replace_window', got "
                             f"{config.get('materialized')!r}/{config.get('incremental_strategy')!r}")
-        found[m["name"]] = column
+        found[model_id(m)] = column
     return found
 
 

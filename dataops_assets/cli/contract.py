@@ -52,7 +52,8 @@ def export(product_id: str, fmt: str, output: Path | None) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON document instead of one line per change.")
 def diff_command(base: str | None, repo: Path | None, as_json: bool) -> None:
     """Classify every contract change since GIT_REF as breaking or not (seed 002); exit 1 when a product
-    has a breaking change without a major version bump."""
+    has a breaking change without a major version bump, or a public model changed shape in place instead
+    of in a new dbt model version."""
     import json
 
     from dataops_assets.governance.contract_diff import (
@@ -82,7 +83,10 @@ def diff_command(base: str | None, repo: Path | None, as_json: bool) -> None:
         for product in result["unversioned_breaking"]:
             click.echo(f"{product['product']}: breaking changes need a major version bump "
                        f"(version {product['from_version']} -> {product['to_version']})", err=True)
+        for model in result["unversioned_models"]:
+            click.echo(f"{model['product']}: public model {model['model']} changed shape in place; consumers of it "
+                       f"break: {model['expected']}", err=True)
         if not result["changes"]:
             click.echo(f"no contract changes since {ref[:12]}")
-    if result["unversioned_breaking"]:
+    if result["unversioned_breaking"] or result["unversioned_models"]:
         raise SystemExit(1)

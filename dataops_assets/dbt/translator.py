@@ -8,7 +8,7 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings
 
-from dataops_assets.catalog.products import DataProduct
+from dataops_assets.catalog.products import DataProduct, model_id
 from dataops_assets.catalog.spec import Partitioning
 from dataops_assets.slo.policies import freshness_policy
 
@@ -51,7 +51,7 @@ class DataProductTranslator(DagsterDbtTranslator):
         if product is None:
             return spec
         spec = spec.merge_attributes(tags=_tags_for(product), metadata=_metadata_for(props, product))
-        if props["name"] in product.public_models:
+        if model_id(props) in product.public_models:
             spec = spec.replace_attributes(freshness_policy=freshness_policy(product.spec.slos))
         return spec
 
@@ -70,7 +70,7 @@ class DataProductTranslator(DagsterDbtTranslator):
 
 def partitioning_of(props: Mapping[str, Any], product: DataProduct | None) -> Partitioning:
     """A partitioned product's public models carry its partitions; every other node is unpartitioned."""
-    if product is None or props.get("name") not in product.partition_columns:
+    if product is None or props.get("resource_type") != "model" or model_id(props) not in product.partition_columns:
         return Partitioning.NONE
     return product.partitioning
 
@@ -114,7 +114,7 @@ def _tags_for(product: DataProduct) -> dict[str, str]:
 
 
 def _metadata_for(props: Mapping[str, Any], product: DataProduct) -> dict[str, Any]:
-    pii = [f.column for f in product.spec.pii_fields if f.model == props["name"]]
+    pii = [f.column for f in product.spec.pii_fields if f.model == model_id(props)]
     return {
         "dataops/product": dg.MetadataValue.json(product.spec.model_dump(mode="json")),
         "dataops/classification": product.spec.classification.value,

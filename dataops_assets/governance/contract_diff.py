@@ -62,7 +62,32 @@ class ProductContract:
     slos: dict[str, float]
     models: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)  # model -> column -> facts
     descriptions: dict[str, str] = field(default_factory=dict)  # "model.column" -> description
+    versions: dict[str, tuple[str, str, str]] = field(default_factory=dict)  # id -> (dbt name, version, latest)
 
+
+def model_versions(model: dict[str, Any]) -> list[tuple[str, str | None, list[dict[str, Any]]]]:
+    """(model id, version, columns) of a model's YAML entry: one entry, or one per dbt version. A version is
+    known by its relation's alias (`<name>_v<n>` unless its config names one, as catalog.model_id does), and
+    its columns are the model's, narrowed by `include`/`exclude` and overridden by its own (dbt's rules)."""
+    base = [c for c in model.get("columns") or [] if "name" in c]
+    if not model.get("versions"):
+        return [(model["name"], None, base)]
+    found = []
+    for entry in model["versions"]:
+        version = str(entry["v"])
+        alias = (entry.get("config") or {}).get("alias") or f"{model['name']}_v{version}"
+        own = entry.get("columns")
+        if own is None:
+            columns = list(base)
+        else:
+            rule = next((c for c in own if "include" in c), {"include": "all"})
+            included = [c for c in base if rule["include"] in ("all", "*") or c["name"] in rule["include"]]
+            excluded = set(rule.get("exclude") or [])
+            overrides = {c["name"]: c for c in own if "name" in c}
+            columns = [overrides.get(c["name"], c) for c in included if c["name"] not in excluded]
+            columns += [c for name, c in overrides.items() if name not in {c["name"] for c in columns}]
+        found.append((alias, version, columns))
+    return found
 
 def contracts(read: Reader, products: list[str]) -> dict[str, ProductContract]:
     found = {}
@@ -80,9 +105,13 @@ def contracts(read: Reader, products: list[str]) -> dict[str, ProductContract]:
             for model in yaml.safe_load(read(model_file) or "{}").get("models") or []:
                 if model.get("access", "public") != "public":  # the folder's default (dbt_project.yml) is public
                     continue
-                contract.models[model["name"]] = _columns(model, read(f"{SUITES_DIR}/{product}/{model['name']}.json"))
-                for column in model.get("columns") or []:
-                    contract.descriptions[f"{model['name']}.{column['name']}"] = str(column.get("description") or "")
+                for name, version, columns in model_versions(model):
+                    resolved = {**model, "columns": columns}
+                    contract.models[name] = _columns(resolved, read(f"{SUITES_DIR}/{product}/{name}.json"))
+                    if version is not None:
+                        contract.versions[name] = (model["name"], version, str(model.get("latest_version", "")))
+                    for column in columns:
+                        contract.descriptions[f"{name}.{column['name']}"] = str(column.get("description") or "")
         found[product] = contract
     return found
 
@@ -142,7 +171,8 @@ def compare(product: str, old: ProductContract | None, new: ProductContract | No
     if CLASSIFICATION_RANK.get(new.classification, 0) > CLASSIFICATION_RANK.get(old.classification, 0):
         add(True, "classification-raised", f"classification {old.classification} -> {new.classification}")
     for model, column in sorted(new.pii.keys() - old.pii.keys()):
-        add(True, "pii-added", f"{model}.{column} is a new PII field (masked from now on)")
+        if model in old.models:  # a model consumers already read; a new one starts masked
+            add(True, "pii-added", f"{model}.{column} is a new PII field (masked from now on)")
     for model, column in sorted(new.pii.keys() & old.pii.keys()):
         if new.pii[model, column] != old.pii[model, column]:
             add(True, "masking-changed", f"{model}.{column} masking {old.pii[model, column]} -> "
@@ -178,10 +208,17 @@ def _column_changes(product: str, where: str, before: dict[str, Any], after: dic
     return found
 
 
+# Changes to the shape of a public model (dbt's own contract): consumers' queries break, so the model gets a
+# new dbt model version and keeps the old one, instead of changing in place.
+SCHEMA_RULES = frozenset({"column-removed", "type-changed", "now-required", "column-added-required"})
+
+
 def diff(old: dict[str, ProductContract], new: dict[str, ProductContract]) -> dict[str, Any]:
-    """Every change per product; a product with a breaking change and no major bump is `unversioned`."""
+    """Every change per product. A product with a breaking change and no major bump is in
+    `unversioned_breaking`; a public model whose shape changed in place, instead of in a new dbt model
+    version beside the old one, is in `unversioned_models`."""
     changes: list[Change] = []
-    unversioned = []
+    unversioned, in_place = [], []
     for product in sorted(old.keys() | new.keys()):
         found = compare(product, old.get(product), new.get(product))
         changes.extend(found)
@@ -189,7 +226,20 @@ def diff(old: dict[str, ProductContract], new: dict[str, ProductContract]) -> di
                 and major_version(new[product].version) <= major_version(old[product].version)):
             unversioned.append({"product": product, "from_version": old[product].version,
                                 "to_version": new[product].version})
-    return {"changes": [c.to_json() for c in changes], "unversioned_breaking": unversioned}
+        for model in sorted({c.detail.split(".")[0] for c in found if c.rule in SCHEMA_RULES}):
+            in_place.append({"product": product, "model": model, "expected": _next_version(model, new[product])})
+    return {"changes": [c.to_json() for c in changes], "unversioned_breaking": unversioned,
+            "unversioned_models": in_place}
+
+
+def _next_version(model: str, contract: ProductContract) -> str:
+    """What to do instead of changing `model` in place (its consumers keep reading it meanwhile)."""
+    if model in contract.versions:
+        name, version, _ = contract.versions[model]
+        return (f"leave version {version} of {name} as it was and add version {int(version) + 1} with the change, "
+                f"then raise latest_version")
+    return (f"keep {model} as version 1 (versions: [{{v: 2}}, {{v: 1, config: {{alias: {model}}}}}]) and make the "
+            f"change in version 2 ({model}_v2.sql), with latest_version: 2")
 
 
 def working_tree_reader(repo: Path) -> Reader:

@@ -13,7 +13,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from dataops_assets.catalog.products import DataProduct
+from dataops_assets.catalog.products import DataProduct, model_id
 from dataops_assets.catalog.spec import ProductStatus
 from dataops_assets.quality.suite import Suite
 
@@ -82,7 +82,7 @@ def odcs_contract(product: DataProduct, models: Mapping[str, Mapping[str, Any]],
 
 
 def _schema_object(product: DataProduct, node: Mapping[str, Any], suite: Suite | None) -> dict[str, Any]:
-    model = node["name"]
+    model = model_id(node)
     masking = product.pii_masking(model)
     expectations = suite.expectations if suite else ()
     required = {c for e in expectations if e.type == _NOT_NULL for c in e.columns}

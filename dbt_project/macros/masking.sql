@@ -11,11 +11,11 @@
   {%- if not execute -%}
     *
   {%- else -%}
-    {%- set strategies = pii_strategies(model.group, model.name) -%}
+    {%- set strategies = pii_strategies(model.group, model_id(model)) -%}
     {%- set unknown = strategies.keys() | reject('in', model.columns.keys()) | list -%}
     {%- if unknown -%}
       {{ exceptions.raise_compiler_error("pii_fields of product '" ~ model.group ~ "': column(s) " ~ unknown | join(', ')
-         ~ " of model '" ~ model.name ~ "' are not in its contract") }}
+         ~ " of model '" ~ model_id(model) ~ "' are not in its contract") }}
     {%- endif -%}
     {%- for name, column in model.columns.items() %}
     {% if name in strategies -%}
@@ -25,6 +25,12 @@
     {%- endif -%}{{ ',' if not loop.last }}
     {%- endfor %}
   {%- endif -%}
+{%- endmacro %}
+
+{#- The platform's name for a model (catalog/products.py model_id): a version of a versioned model goes by its
+    relation's alias (customer_360_v2, or customer_360 for a version keeping the unversioned name). -#}
+{% macro model_id(node) -%}
+  {{ return(node.alias if node.version is not none else node.name) }}
 {%- endmacro %}
 
 {% macro pii_strategies(group_name, model_name=none) -%}

@@ -9,7 +9,9 @@ import pytest
 from tests.sandbox import PRODUCT_IDS
 
 from dataops_assets.catalog.errors import SpecError
-from dataops_assets.catalog.products import downstream_products, load_products, product_detail, upstream_models
+from dataops_assets.catalog.products import (
+    downstream_products, load_products, models_by_name, product_detail, upstream_models,
+)
 
 FIXTURE = Path(__file__).parent.parent / "fixtures" / "manifest_products.json"
 
@@ -43,7 +45,7 @@ def test_cross_product_lineage(manifest):
     assert "crm.customers" in products["customer_360"].sources
     detail = product_detail(products, "customer_360")
     assert detail["downstream_products"] == ["revenue_analytics"]
-    assert {"model": "customer_360", "column": "email", "masking": "tokenize"} in detail["spec"]["pii_fields"]
+    assert {"model": "customer_360_v2", "column": "email", "masking": "tokenize"} in detail["spec"]["pii_fields"]
 
 
 def _load_error(manifest: dict) -> str:
@@ -86,7 +88,7 @@ def test_missing_slos(manifest):
 def test_pii_column_not_in_model(manifest):
     _spec(manifest, "customer_360")["pii_fields"].append({"model": "customer_360", "column": "ssn", "masking": "redact"})
     message = _load_error(manifest)
-    assert "field 'pii_fields.5.column': expected a column of model 'customer_360', got 'ssn'" in message
+    assert "field 'pii_fields.10.column': expected a column of model 'customer_360', got 'ssn'" in message
 
 
 def test_pii_model_not_in_group(manifest):
@@ -121,7 +123,7 @@ def test_product_without_public_model(manifest):
 
 
 def _model(manifest: dict, name: str) -> dict:
-    return manifest["nodes"][f"model.dataops.{name}"]
+    return models_by_name(manifest)[name]
 
 
 def test_partitioned_products_and_their_partition_columns(manifest):
@@ -165,5 +167,6 @@ def test_unknown_partitioning(manifest):
 
 def test_upstream_models_reach_staging_and_other_products(manifest):
     upstream = upstream_models(manifest, "revenue_monthly")
-    assert {"customer_360", "int_orders__revenue", "stg_shop__orders"} <= set(upstream)
+    assert {"customer_360_v2", "int_orders__revenue", "stg_shop__orders"} <= set(upstream)  # ref() reads the latest
+    assert "customer_360" not in upstream  # v1, kept for the consumers still reading it
     assert "revenue_monthly" not in upstream and "sales_daily_metrics" not in upstream

@@ -12,7 +12,9 @@ import yaml
 from click.testing import CliRunner
 
 from dataops_assets.cli.main import cli
-from dataops_assets.governance.contract_diff import contracts, diff, git_reader, product_ids, working_tree_reader
+from dataops_assets.governance.contract_diff import (
+    SCHEMA_RULES, contracts, diff, git_reader, product_ids, working_tree_reader,
+)
 
 SPEC = {"version": "1.0.0", "classification": "C", "pii_fields": [{"model": "orders", "column": "email",
         "masking": "partial"}], "slos": {"availability_pct": 99.9, "freshness_minutes": 60, "latency_p95_ms": 500}}
@@ -26,12 +28,14 @@ EXPECTATIONS = [
 ]
 
 
-def write(repo: Path, spec: dict, columns: list[dict], expectations: list[dict]) -> None:
+def write(repo: Path, spec: dict, columns: list[dict], expectations: list[dict], model: dict | None = None) -> None:
     product = repo / "dbt_project" / "models" / "products" / "shop"
     product.mkdir(parents=True, exist_ok=True)
     (product / "_product.yml").write_text(yaml.safe_dump({"version": 2, "groups": [
         {"name": "shop", "config": {"meta": {"data_product": spec}}}]}))
-    (product / "orders.yml").write_text(yaml.safe_dump({"version": 2, "models": [{"name": "orders", "columns": columns}]}))
+    private = {"name": "orders_unmasked", "access": "private", "columns": [{"name": "raw", "data_type": "varchar"}]}
+    (product / "orders.yml").write_text(yaml.safe_dump({"version": 2, "models": [
+        model or {"name": "orders", "columns": columns}, private]}))
     suites = repo / "quality_suites" / "shop"
     suites.mkdir(parents=True, exist_ok=True)
     (suites / "orders.json").write_text(json.dumps({"expectations": expectations}))
@@ -52,8 +56,8 @@ def repo(tmp_path) -> Path:
     return tmp_path
 
 
-def changes_after(repo: Path, spec=SPEC, columns=COLUMNS, expectations=EXPECTATIONS) -> dict:
-    write(repo, spec, columns, expectations)
+def changes_after(repo: Path, spec=SPEC, columns=COLUMNS, expectations=EXPECTATIONS, model=None) -> dict:
+    write(repo, spec, columns, expectations, model)
     before, now = git_reader(repo, "HEAD"), working_tree_reader(repo)
     return diff(contracts(before, product_ids(before)), contracts(now, product_ids(now)))
 
@@ -82,6 +86,7 @@ CASES = [
     ("classification-raised", "breaking", {"spec": {**SPEC, "classification": "S"}}),
     ("pii-added", "breaking", {"spec": {**SPEC, "pii_fields": [*SPEC["pii_fields"],
                                                              {"model": "orders", "column": "note", "masking": "redact"}]}}),
+    ("masking-changed", "breaking", {"spec": {**SPEC, "pii_fields": [{**SPEC["pii_fields"][0], "masking": "tokenize"}]}}),
     ("slo-looser", "breaking", {"spec": {**SPEC, "slos": {**SPEC["slos"], "freshness_minutes": 120}}}),
     ("slo-tighter", "non-breaking", {"spec": {**SPEC, "slos": {**SPEC["slos"], "availability_pct": 99.99}}}),
     ("docs", "non-breaking", {"columns": column("order_id", description="The order's id.")}),
@@ -93,6 +98,43 @@ def test_each_rule(repo, rule, kind, change):
     result = changes_after(repo, **change)
     assert [(c["rule"], c["kind"]) for c in result["changes"]] == [(rule, kind)], result["changes"]
     assert bool(result["unversioned_breaking"]) == (kind == "breaking")
+    # A change of shape must come as a new dbt model version; other breaking changes need the major bump only.
+    assert [m["model"] for m in result["unversioned_models"]] == (["orders"] if rule in SCHEMA_RULES else [])
+
+
+def test_a_private_model_beside_the_public_one_is_no_contract(repo):
+    product = repo / "dbt_project" / "models" / "products" / "shop" / "orders.yml"
+    document = yaml.safe_load(product.read_text())
+    document["models"][1]["columns"] = []
+    product.write_text(yaml.safe_dump(document))
+    now = working_tree_reader(repo)
+    assert list(contracts(now, product_ids(now))["shop"].models) == ["orders"]
+
+
+def test_a_shape_change_in_a_new_model_version_keeps_v1_for_its_consumers(repo):
+    without_note = [c for c in COLUMNS if c["name"] != "note"]
+    versioned = {"name": "orders", "columns": COLUMNS, "latest_version": 2,
+                 "versions": [{"v": 2, "columns": [{"include": "all", "exclude": ["note"]}]},
+                              {"v": 1, "config": {"alias": "orders"}}]}
+    result = changes_after(repo, spec={**SPEC, "version": "2.0.0"}, model=versioned)
+    assert [(c["rule"], c["kind"], c["detail"]) for c in result["changes"]] == [
+        ("model-added", "non-breaking", "public model orders_v2 added")]  # v1 (alias orders) is unchanged
+    assert result["unversioned_models"] == [] and result["unversioned_breaking"] == []
+    now = working_tree_reader(repo)
+    contract = contracts(now, product_ids(now))["shop"]
+    assert list(contract.models["orders_v2"]) == [c["name"] for c in without_note]
+    assert contract.versions == {"orders_v2": ("orders", "2", "2"), "orders": ("orders", "1", "2")}
+
+
+def test_a_shape_change_in_place_is_refused_even_with_a_major_bump(repo):
+    result = changes_after(repo, spec={**SPEC, "version": "2.0.0"}, columns=[c for c in COLUMNS if c["name"] != "note"])
+    assert result["unversioned_breaking"] == []
+    [model] = result["unversioned_models"]
+    assert model["model"] == "orders" and "keep orders as version 1" in model["expected"]
+    cli_result = CliRunner().invoke(cli, ["contract", "diff", "--repo", str(repo)])
+    assert cli_result.exit_code == 1
+    assert "shop: public model orders changed shape in place; consumers of it break: keep orders as version 1" in (
+        cli_result.output)
 
 
 def test_a_breaking_change_with_a_major_bump_passes(repo):

@@ -59,9 +59,9 @@ def test_a_breaking_contract_change_needs_a_major_version(manifest, registry):
     promote(registry, load_products(manifest)["customer_360"], models, "test")  # records the contract
     ready_dataset(registry, "pilot")
     changed = copy.deepcopy(manifest)
-    del changed["nodes"]["model.dataops.customer_360"]["columns"]["region"]
+    del changed["nodes"]["model.dataops.customer_360.v2"]["columns"]["region"]
     product = load_products(changed)["customer_360"]
-    with pytest.raises(PromotionRefused, match=r"breaking contract change \(customer_360.region removed\) without a "
+    with pytest.raises(PromotionRefused, match=r"breaking contract change \(customer_360_v2.region removed\) without a "
                                                r"major version bump: recorded 2\.\d+\.\d+, spec 2\.\d+\.\d+"):
         promote(registry, product, models_by_name(changed), "test")
     spec = changed["groups"]["group.dataops.customer_360"]["config"]["meta"]["data_product"]

@@ -10,6 +10,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from dataops_assets.catalog.products import models_by_name
 from dataops_assets.catalog.products import load_products, slos_by_product
 from dataops_assets.quality.expectations import SUPPORTED
 from dataops_assets.quality.suite import load_suites
@@ -18,7 +19,7 @@ from dataops_assets.settings import QUALITY_SUITES_DIR
 
 FIXTURE = Path(__file__).parent.parent / "fixtures" / "manifest_products.json"
 MANIFEST = json.loads(FIXTURE.read_text())
-MODELS = {n["name"]: n for n in MANIFEST["nodes"].values()}
+MODELS = models_by_name(MANIFEST)
 SLOS = slos_by_product(load_products(MANIFEST))
 SUITES = load_suites(QUALITY_SUITES_DIR, MODELS, QUALITY_SUITES_DIR.parent, product_slos=SLOS)
 CASES = [(suite, e) for suite in SUITES.values() for e in suite.expectations]

@@ -8,6 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from dataops_assets.catalog.products import models_by_name
 from dataops_assets.catalog.products import load_products, slos_by_product
 from dataops_assets.governance.masking import mask_value
 from dataops_assets.quality.score import Outcome, dimension_scores, overall_score, pass_share, product_score
@@ -59,7 +60,7 @@ def customer_suite(tmp_path_factory):
     from dataops_assets.settings import QUALITY_SUITES_DIR
 
     manifest = json.loads(FIXTURE.read_text())
-    models = {n["name"]: n for n in manifest["nodes"].values()}
+    models = models_by_name(manifest)
     slos = slos_by_product(load_products(manifest))
     return load_suite(QUALITY_SUITES_DIR / "customer_360" / "customer_360_unmasked.json", models, QUALITY_SUITES_DIR.parent,
                       product_slos=slos)

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from dataops_assets.catalog.products import models_by_name
 from dataops_assets.catalog.products import load_products, slos_by_product
 from dataops_assets.catalog.spec import Slos
 from dataops_assets.quality.checks import SLO_THRESHOLD_KEY, check_description, slo_metadata
@@ -24,7 +25,7 @@ NOT_PRODUCT_FRESHNESS = {("equipment_status", "position_stale_over_a_day")}
 @pytest.fixture(scope="module")
 def models() -> dict:
     manifest = json.loads(FIXTURE.read_text())
-    return {n["name"]: n for n in manifest["nodes"].values()}
+    return models_by_name(manifest)
 
 
 @pytest.fixture(scope="module")
