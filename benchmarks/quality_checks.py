@@ -30,6 +30,7 @@ def run_checks(home: Path) -> dict:
     started = time.perf_counter()
     from dataops_assets.catalog.products import load_products, models_by_name, read_manifest, slos_by_product
     from dataops_assets.dbt.manifest import manifest_path
+    from dataops_assets.governance.masking import needs_key
     from dataops_assets.quality.suite import load_suites
     from dataops_assets.quality.validation import validate_table
     from dataops_assets.settings import QUALITY_SUITES_DIR, load_settings
@@ -48,8 +49,9 @@ def run_checks(home: Path) -> dict:
     for model, suite in suites.items():
         t0 = time.perf_counter()
         with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True, config=settings.duckdb_config) as con:
-            rows, results = validate_table(con, suite, models, settings.as_of,
-                                           products[suite.product].pii_masking(model))
+            masking = products[suite.product].example_masking(model)
+            rows, results = validate_table(con, suite, models, settings.as_of, masking,
+                                           settings.masking_key() if needs_key(masking) else None)
         failed += [f"{model}:{r.expectation.check_name}" for r in results if not r.passed]
         per_model[model] = {"rows": rows, "seconds": round(time.perf_counter() - t0, 3)}
     peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
@@ -79,7 +81,10 @@ def main() -> None:
         return
 
     bin_dir = Path(sys.executable).parent
+    from dataops_assets.governance.masking import create_masking_key
     from dataops_assets.settings import load_settings
+
+    create_masking_key(home)  # as `make instance` does: the public models mask with it
 
     settings = load_settings({**os.environ, "DATAOPS_HOME": str(home)})
     env = {**os.environ, **settings.dbt_env(), "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}"}

@@ -52,8 +52,10 @@ def project_manifest() -> dict:
 
 
 def public_models() -> set[str]:
-    """Every public model of every product: each has a quality suite."""
-    return {n["name"] for n in project_manifest()["nodes"].values() if n.get("access") == "public"}
+    """Every public model of every product (each version of a versioned one): each has a quality suite."""
+    from dataops_assets.catalog.products import models_by_name
+
+    return {name for name, node in models_by_name(project_manifest()).items() if node.get("access") == "public"}
 
 
 def init_instance(home: Path, masking_key: bool = True) -> None:
@@ -217,7 +219,9 @@ def published_version(home: Path, product: str, model: str) -> int | None:
 
 
 def product_of(model: str) -> str:
-    return project_manifest()["nodes"][f"model.dataops.{model}"]["group"]
+    from dataops_assets.catalog.products import models_by_name
+
+    return models_by_name(project_manifest())[model]["group"]
 
 
 def latest_run_id(home: Path) -> str:

@@ -42,9 +42,13 @@ def test_the_contract_carries_the_spec(contracts):
     assert sla["availability"] == spec.slos.availability_pct and sla["latency"] == spec.slos.freshness_minutes
     assert [m["username"] for m in document["team"]["members"]] == [spec.owner.email, spec.steward]
     assert {"property": "classification", "value": "C"} in document["customProperties"]
-    [table] = document["schema"]
+    tables = {t["name"]: t for t in document["schema"]}
+    assert set(tables) == {"customer_360", "customer_360_v2"}  # both versions consumers may read
+    table = tables["customer_360_v2"]
     columns = {p["name"]: p for p in table["properties"]}
     assert columns["email"]["customProperties"] == [{"property": "maskingStrategy", "value": "tokenize"}]
+    v1 = {p["name"]: p for p in tables["customer_360"]["properties"]}
+    assert v1["email"]["customProperties"] == [{"property": "maskingStrategy", "value": "partial"}]
     assert columns["customer_id"]["required"] is True and columns["lifetime_value"]["logicalType"] == "number"
     rules = {r["name"]: r for r in table["quality"]}
     assert rules["email_match_regex"]["dimension"] == "conformity" and rules["email_match_regex"]["engine"] == "great-expectations"

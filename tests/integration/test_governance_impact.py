@@ -32,27 +32,29 @@ def test_a_landing_email_reaches_customer_360_and_its_owner(impact, materialized
     assets = by_asset(found)
     assert assets["stg_crm__customers"]["columns"] == ["email"]
     assert assets["customer_360_unmasked"]["columns"] == ["email"]
-    assert assets["customer_360"]["columns"] == ["email"]  # masked (a token), still the same column
+    for version in ("customer_360", "customer_360_v2"):  # masked (partially, a token): still the same column
+        assert assets[version]["columns"] == ["email"] and assets[f"published_{version}"]["columns"] == ["email"]
     assert "customer_360_token_vault" in assets
-    assert assets["published_customer_360"]["columns"] == ["email"]
     assert "revenue_monthly" not in assets  # revenue_analytics reads customer_360, not its emails
     [product] = found["products"]
     assert (product["id"], product["owner"], product["steward"]) == (
         "customer_360", "marketing-data@example.com", "priya.shah@example.com")
     assert "reporting-service" in product["consumers"]
     text = impact(materialized_home, "crm.customers.email").output
-    assert text.startswith("crm.customers.email reaches 5 assets in 1 products")
+    assert text.startswith("crm.customers.email reaches 7 assets in 1 products")
     assert "product customer_360 [C]: owner marketing-data@example.com" in text
 
 
 def test_a_column_crosses_products_through_their_lineage(impact, materialized_home):
     found = json.loads(impact(materialized_home, "stg_crm__customers.country", "--json").output)
     assets = by_asset(found)
-    assert assets["customer_360"]["columns"] == ["country"] and assets["revenue_monthly"]["columns"] == ["country"]
+    assert assets["customer_360_v2"]["columns"] == ["country"] and assets["revenue_monthly"]["columns"] == ["country"]
     assert {p["id"] for p in found["products"]} == {"customer_360", "revenue_analytics"}
-    whole = json.loads(impact(materialized_home, "customer_360", "--json").output)
-    assert {a["asset"] for a in whole["assets"]} == {"published_customer_360", "revenue_monthly",
+    whole = json.loads(impact(materialized_home, "customer_360_v2", "--json").output)
+    assert {a["asset"] for a in whole["assets"]} == {"published_customer_360_v2", "revenue_monthly",
                                                       "published_revenue_monthly"}
+    v1 = json.loads(impact(materialized_home, "customer_360", "--json").output)
+    assert {a["asset"] for a in v1["assets"]} == {"published_customer_360"}  # ref() reads the latest version
 
 
 def test_without_a_run_history_models_are_listed_with_their_columns_unknown(impact, tmp_path):

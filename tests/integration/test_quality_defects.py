@@ -112,7 +112,7 @@ def test_customer_and_spend_defects(home):
     # (revenue_analytics reads customer_360), was not published.
     daily = {"sales_daily_metrics", "sales_daily_region_metrics"}
     assert all(latest_materialization_run(home, model) in result.run_ids for model in public_models() - daily)
-    for model in ("customer_360", "revenue_monthly", "vendor_category_spend"):
+    for model in ("customer_360", "customer_360_v2", "revenue_monthly", "vendor_category_spend"):
         assert latest_materialization_run(home, f"published_{model}") not in result.run_ids, model
         assert published_version(home, product_of(model), model) == 1, model
     # Products with only warnings or no defects went through.

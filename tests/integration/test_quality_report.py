@@ -53,7 +53,7 @@ def test_report_json_on_clean_data(report, materialized_home):
                 assert set(check) == CHECK_FIELDS
                 assert check["status"] == "passed", (model["model"], check["name"])
     customer_models = {m["model"]: m for m in products["customer_360"]["models"]}
-    assert set(customer_models) == {"customer_360", "customer_360_unmasked"}
+    assert set(customer_models) == {"customer_360", "customer_360_v2", "customer_360_unmasked"}
     leak = {c["name"]: c for c in customer_models["customer_360"]["checks"]}["pii_leak"]
     assert (leak["source"], leak["severity"], leak["status"]) == ("governance", "error", "passed")
     customer = customer_models["customer_360_unmasked"]

@@ -132,9 +132,9 @@ def test_published_files_carry_the_spec_masking_never_raw_pii(defect_baseline):
     from tests.sandbox import project_manifest
 
     product = load_products(project_manifest())["customer_360"]
-    masking = product.pii_masking("customer_360")
-    assert masking, "customer_360 declares PII fields"
-    publication = current_publication(defect_baseline / PUBLISHED, "customer_360", "customer_360")
+    masking = product.pii_masking("customer_360_v2")
+    assert masking, "customer_360_v2 declares PII fields"
+    publication = current_publication(defect_baseline / PUBLISHED, "customer_360", "customer_360_v2")
     files = [str(f) for f in current_files(publication)]
     with duckdb.connect() as con:
         raw = {c: {r[0] for r in con.execute(
@@ -149,7 +149,7 @@ def test_published_files_carry_the_spec_masking_never_raw_pii(defect_baseline):
                                              [files]).fetchall()]
     assert all(e.startswith("tok_") and len(e) == 20 for e in emails), emails  # tokenize: tok_ + 16 hex digits
     # The public model masks in the warehouse too; only the private model it reads keeps the raw values.
-    assert warehouse_scalar(defect_baseline, "select count(*) from main.customer_360 where email like '%@%'") == 0
+    assert warehouse_scalar(defect_baseline, "select count(*) from main.customer_360_v2 where email like '%@%'") == 0
     assert warehouse_scalar(defect_baseline, "select count(*) from main.customer_360_unmasked where email like '%@example%'") > 0
 
 
