@@ -90,6 +90,9 @@
 {#- partial: j***@example.com for an email (the domain stays), ***-***-1234 for a phone number (every digit
     but the last four, from 7 digits), J*** for anything else. -#}
 {% macro default__mask_partial(column, data_type) -%}
+  {{ exceptions.raise_compiler_error("masking: partial has no implementation for adapter '" ~ adapter.type() ~ "'; expected a macro " ~ adapter.type() ~ "__mask_partial (macros/masking.sql)") }}
+{%- endmacro %}
+{% macro duckdb__mask_partial(column, data_type) -%}
   {%- set value = as_text(column) -%}
   {%- set last_four = "regexp_extract(reverse(" ~ value ~ "), '^((?:[^0-9]*[0-9]){0,4})', 1)" -%}
   case when {{ value }} like '%@%'

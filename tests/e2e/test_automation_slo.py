@@ -43,7 +43,8 @@ def mission_schedule_on(dagster_dev) -> str:
 
 def test_automation_page_lists_each_product_schedule_and_the_alert_sensor(dagster_dev, browser, mission_schedule_on):
     page = browser.new_page(viewport={"width": 1600, "height": 1400})
-    page.goto(f"{dagster_dev.url}/automation", wait_until="networkidle")
+    # "load", not "networkidle": the UI keeps polling, and under load it may never be idle for long.
+    page.goto(f"{dagster_dev.url}/automation", wait_until="load", timeout=60_000)
     page.get_by_text("slo_alerts").first.wait_for(timeout=60_000)
     page.wait_for_timeout(1000)
     text = page.inner_text("body")
@@ -57,7 +58,8 @@ def test_automation_page_lists_each_product_schedule_and_the_alert_sensor(dagste
 
 def test_asset_page_shows_the_freshness_policy(dagster_dev, browser):
     page = browser.new_page(viewport={"width": 1600, "height": 1400})
-    page.goto(f"{dagster_dev.url}/assets/published_equipment_status", wait_until="networkidle")
+    # "load", not "networkidle": the UI keeps polling, and under load it may never be idle for long.
+    page.goto(f"{dagster_dev.url}/assets/published_equipment_status", wait_until="load", timeout=60_000)
     page.get_by_text("Fails if more than 5 minutes since last materialization").wait_for(timeout=60_000)
     page.wait_for_timeout(1000)  # let the policy's state load before the screenshot
     page.screenshot(path=str(REPO_ROOT / "test-artifacts" / "asset-freshness.png"))

@@ -38,7 +38,8 @@ def test_global_lineage_shows_all_product_groups_and_assets(webserver_url, brows
     product_assets = {p.id: p.models for p in load_products(project_manifest()).values()}
     assert set(product_assets) == PRODUCT_IDS
     page = browser.new_page(viewport={"width": 2000, "height": 4200})
-    page.goto(f"{webserver_url}/asset-groups", wait_until="networkidle")
+    # "load", not "networkidle": the UI keeps polling, and under load it may never be idle for long.
+    page.goto(f"{webserver_url}/asset-groups", wait_until="load", timeout=60_000)
     page.locator("svg foreignObject").get_by_text("revenue_analytics", exact=True).wait_for(timeout=60_000)
     collapsed = graph_text(page)
     for group in [*product_assets, "landing", "staging"]:

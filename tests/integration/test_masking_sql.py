@@ -46,8 +46,15 @@ def masked_by_dbt(tmp_path, key: str | None) -> list[dict]:
 
 
 @pytest.fixture(scope="module")
-def by_key(tmp_path_factory):
-    return {key: masked_by_dbt(tmp_path_factory.mktemp(f"key{i}"), key) for i, key in enumerate((KEY, OTHER_KEY))}
+def runs(tmp_path_factory) -> dict[str, tuple]:
+    """Key -> (masked rows, the folder the dbt run wrote its files to)."""
+    folders = {key: tmp_path_factory.mktemp(f"key{i}") for i, key in enumerate((KEY, OTHER_KEY))}
+    return {key: (masked_by_dbt(folder, key), folder) for key, folder in folders.items()}
+
+
+@pytest.fixture(scope="module")
+def by_key(runs) -> dict[str, list[dict]]:
+    return {key: rows for key, (rows, _) in runs.items()}
 
 
 @pytest.mark.parametrize("strategy", STRATEGIES)
@@ -85,9 +92,8 @@ def test_an_unknown_strategy_fails_compilation(tmp_path):
     assert "expected one of redact, hash, tokenize, partial, got 'rot13'" in result.stdout + result.stderr
 
 
-def test_the_key_is_in_no_compiled_file_or_log(tmp_path):
-    masked_by_dbt(tmp_path, KEY)
-    written = [p for p in tmp_path.rglob("*") if p.is_file()]
+def test_the_key_is_in_no_compiled_file_or_log(runs):
+    written = [p for p in runs[KEY][1].rglob("*") if p.is_file()]
     assert written
     secrets = [KEY.encode(), *(pad.hex().encode() for pad in hmac_pads(KEY.encode()))]
     assert not [p for p in written if any(secret in p.read_bytes() for secret in secrets)]

@@ -82,6 +82,15 @@ def test_masked_publication(manifest):
     assert messages(lowered, "masked-publication") == []
 
 
+def test_masked_publication_needs_the_model_to_mask_its_pii_fields(manifest):
+    node = models_by_name(manifest)["customer_360_v2"]
+    node["raw_code"] = "select * from {{ ref('customer_360_unmasked') }}"  # PII fields named, nothing masked
+    [line] = messages(catalog_of(manifest), "masked-publication")
+    assert line.endswith("customer_360_v2 has PII fields (date_of_birth, email, first_name, last_name, phone_number) "
+                         "but does not mask them: expected its SQL to select {{ masked_columns(ref('<its unmasked "
+                         "model>')) }} (macros/masking.sql)")
+
+
 def test_production_ready_needs_a_suite_per_public_model(manifest, tmp_path):
     lines = messages(catalog_of(manifest, tmp_path), "production-ready")
     public = {m for p in load_products(manifest).values() for m in p.public_models}
