@@ -8,8 +8,9 @@ DAGSTER_HOME ?= $(DATAOPS_HOME)/dagster
 SCALE ?= 1
 SEED ?= 42
 PYTEST_ARGS ?=
-# Test processes (pytest-xdist); 0 runs the suite in this process.
-TEST_WORKERS ?= 2
+# Test processes (pytest-xdist); 0 runs the suite in this process. Tests wait on dbt and Dagster
+# subprocesses much of the time: 3 keep 2 cores busy.
+TEST_WORKERS ?= 3
 PARTITION ?=
 PARTITION_RANGE ?=
 UI_PORT ?= 3000
