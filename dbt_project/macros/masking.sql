@@ -11,6 +11,9 @@
   {%- if not execute -%}
     *
   {%- else -%}
+    {%- if not model.columns -%}
+      {{ exceptions.raise_compiler_error("masked_columns in model '" ~ model_id(model) ~ "': expected its contract columns in its YAML (the columns it selects)") }}
+    {%- endif -%}
     {%- set strategies = pii_strategies(model.group, model_id(model)) -%}
     {%- set unknown = strategies.keys() | reject('in', model.columns.keys()) | list -%}
     {%- if unknown -%}

@@ -97,3 +97,10 @@ def test_the_key_is_in_no_compiled_file_or_log(runs):
     assert written
     secrets = [KEY.encode(), *(pad.hex().encode() for pad in hmac_pads(KEY.encode()))]
     assert not [p for p in written if any(secret in p.read_bytes() for secret in secrets)]
+
+
+def test_masked_columns_needs_the_models_contract_columns(tmp_path):
+    result = dbt_show(tmp_path, "select {{ masked_columns(ref('customer_360_unmasked')) }} "
+                                "from {{ ref('customer_360_unmasked') }}", KEY)
+    assert result.returncode != 0
+    assert "expected its contract columns in its YAML" in result.stdout + result.stderr
