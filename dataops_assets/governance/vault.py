@@ -109,7 +109,10 @@ def _change(home: Path, product: str, principal: str, by: str, add: bool) -> boo
     holders = grants.setdefault(product, [])
     if (principal in holders) == add:
         return False
-    holders.append(principal) if add else holders.remove(principal)
+    if add:
+        holders.append(principal)
+    else:
+        holders.remove(principal)
     grants = {p: sorted(h) for p, h in sorted(grants.items()) if h}
     home.mkdir(parents=True, exist_ok=True)
     tmp = home / f".{GRANTS_FILE}.tmp"

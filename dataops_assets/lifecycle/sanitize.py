@@ -14,7 +14,11 @@ from pathlib import Path
 
 import duckdb
 
-from dataops_assets.governance.leaks import load_raw_pii, parquet_columns as _columns, table_dirs as _table_dirs
+from dataops_assets.governance.leaks import literal as _literal
+from dataops_assets.governance.leaks import load_raw_pii
+from dataops_assets.governance.leaks import parquet_columns as _columns
+from dataops_assets.governance.leaks import quote as _quote
+from dataops_assets.governance.leaks import table_dirs as _table_dirs
 from dataops_assets.sources.event_window import WINDOW_RECORD
 from dataops_assets.sources.landing_contract import check_landing
 from dataops_assets.sources.landing_tables import LANDING_SCHEMAS
@@ -51,14 +55,6 @@ class SanitizeReport:
     @property
     def tables(self) -> tuple[str, ...]:
         return tuple(self.rows)
-
-
-def _quote(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
-def _literal(text: str | Path) -> str:
-    return "'" + str(text).replace("'", "''") + "'"
 
 
 def _keyed_hash(key: bytes, column: str) -> str:
