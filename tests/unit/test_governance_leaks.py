@@ -84,3 +84,19 @@ def test_a_version_holding_pii_is_not_published_and_the_previous_stays_current(l
     assert found == {"email: email": 1, f"email: {LANDING_VALUE}": 1}
     assert current_publication(published, "crm", "people").version == first.version == 1
     assert sorted(p.name for p in (published / "crm" / "people").iterdir()) == ["current", "v=1"]
+
+
+def test_the_dataset_gate_fails_a_public_model_holding_pii(landing, tmp_path):
+    from types import SimpleNamespace
+
+    from dataops_assets.lifecycle.gate import _leak_failures
+
+    product = SimpleNamespace(public_models=("people", "orders"))
+    space = SimpleNamespace(landing_dir=landing)
+    models = {"people": {"relation_name": "people"}, "orders": {"relation_name": "orders"}}
+    with duckdb.connect() as con:
+        con.execute("create table people as select 'Marchetti' as last_name")
+        con.execute("create table orders as select 'O-1' as order_id")
+        problems: list[str] = []
+        assert _leak_failures(con, product, space, models, problems) == ["people:pii_leak"]
+    assert problems == [f"people: PII found: last_name: {LANDING_VALUE} 1 cell"]
