@@ -31,7 +31,7 @@ from dataops_assets.settings import DBT_PROJECT_DIR, QUALITY_SUITES_DIR, REPO_RO
 from dataops_assets.slo.policies import retry_policy
 from dataops_assets.slo.schedules import build_refresh_automation
 from dataops_assets.slo.sensor import build_slo_sensor
-from dataops_assets.sources.landing_contract import check_landing
+from dataops_assets.sources.landing_contract import check_landing, landing_contract
 
 # Partitioned asset checks and backfill policies are Dagster previews; their warnings would print on every load.
 warnings.filterwarnings("ignore", message=".*partitions_def on an AssetCheckSpec.*")
@@ -45,12 +45,13 @@ def build_definitions(settings: Settings) -> dg.Definitions:
     project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
     partitions = partitions_definitions(settings)
     models = models_by_name(manifest)
+    landing = landing_contract(manifest)
     specs = {name: translator.get_asset_spec(manifest, node["unique_id"], project) for name, node in models.items()}
     partitioning = {name: product.partitioning for product in products.values() for name in product.partition_columns}
     columns = {name: column for product in products.values() for name, column in product.partition_columns.items()}
 
     def vet_landing(keys: set[dg.AssetKey]) -> None:
-        check_landing(settings.landing_dir, [(key.path[1], key.path[2]) for key in keys])
+        check_landing(settings.landing_dir, [landing[(key.path[1], key.path[2])] for key in keys])
 
     keyed = {specs[m].key: m for p in products.values() for m in p.public_models if needs_key(p.pii_masking(m))}
 
@@ -93,7 +94,7 @@ def build_definitions(settings: Settings) -> dg.Definitions:
                 freshness_policy=specs[name].freshness_policy, retry_policy=retry_policy(product.spec.retry_policy),
             ), settings))
     jobs, schedules = build_refresh_automation(products, partitions, settings)
-    dataset_assets, dataset_checks, dataset_jobs = build_dataset_definitions(products, models, suites, settings)
+    dataset_assets, dataset_checks, dataset_jobs = build_dataset_definitions(products, models, suites, landing, settings)
     cleanup_job, cleanup_schedule = build_archive_cleanup(settings)
     return dg.Definitions(
         asset_checks=[*suite_checks, *leak_checks, *dataset_checks],

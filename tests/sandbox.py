@@ -68,10 +68,17 @@ def init_instance(home: Path, masking_key: bool = True) -> None:
         create_masking_key(home)
 
 
+def landing() -> dict:
+    """The project's landing contract (dbt sources YAML), by (source, table)."""
+    from dataops_assets.sources.landing_contract import landing_contract
+
+    return landing_contract(project_manifest())
+
+
 def generate(home: Path, scale: float = TEST_SCALE, seed: int = TEST_SEED) -> None:
     from dataops_assets.sources.generator import generate_landing
 
-    generate_landing(home / "landing", scale=scale, seed=seed, end_date=TEST_END, days=90)
+    generate_landing(home / "landing", landing(), scale=scale, seed=seed, end_date=TEST_END, days=90)
 
 
 @dataclasses.dataclass(frozen=True)

@@ -54,9 +54,14 @@ def generate(scale: float, seed: int, end: dt.date | dt.datetime, days: int, as_
     from dataops_assets.sources.event_window import Window  # numpy/duckdb only when generating
     from dataops_assets.sources.generator import generate_landing
     from dataops_assets.sources.ground_truth import ground_truth_paths
+    from dataops_assets.sources.landing_contract import load_landing_contract
 
     settings = load_settings()
-    counts = generate_landing(settings.landing_dir, scale=scale, seed=seed, end_date=end, days=days)
+    try:
+        counts = generate_landing(settings.landing_dir, load_landing_contract(settings), scale=scale, seed=seed,
+                                  end_date=end, days=days)
+    except (ValueError, RuntimeError) as exc:  # the landing contract (SpecError is a ValueError) or dbt parse
+        raise click.ClickException(str(exc)) from None
     window_end = Window.ending_at(end, days).end_instant.isoformat()
     truth = [str(path) for path in ground_truth_paths(settings.landing_dir)]
     if as_json:

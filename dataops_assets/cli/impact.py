@@ -17,13 +17,13 @@ def impact(target: str, as_json: bool) -> None:
     from dataops_assets.definitions import build_definitions
     from dataops_assets.governance.impact import ImpactError, impact as analyse, project_columns, resolve_target
     from dataops_assets.settings import load_settings
-    from dataops_assets.sources.landing_tables import LANDING_SCHEMAS
+    from dataops_assets.sources.landing_contract import load_landing_contract
 
     import dagster as dg
 
     settings = load_settings()
     products, models = load_catalog_and_models()
-    columns_of = project_columns(models, LANDING_SCHEMAS)
+    columns_of = project_columns(models, load_landing_contract(settings).values())
     asset_graph = build_definitions(settings).resolve_asset_graph()
     try:
         resolved = resolve_target(target, asset_graph, columns_of)

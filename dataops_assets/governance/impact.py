@@ -10,7 +10,7 @@ materialized has no recorded lineage: it is listed with its columns unknown rath
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,6 +18,7 @@ import dagster as dg
 
 from dataops_assets.catalog.products import DataProduct
 from dataops_assets.dbt.translator import LANDING_GROUP
+from dataops_assets.sources.landing_contract import LandingTable
 
 Column = tuple[str, str]  # (asset name, column)
 
@@ -57,13 +58,11 @@ def resolve_target(text: str, asset_graph, columns_of: Mapping[str, set[str]]) -
                       "e.g. crm.customers.email or customer_360")
 
 
-def project_columns(models: Mapping[str, Mapping[str, Any]],
-                    landing: Mapping[str, Mapping[str, Any]]) -> dict[str, set[str]]:
-    """Asset name -> its columns: each landing table's (`landing`: source -> table -> schema), each model's
+def project_columns(models: Mapping[str, Mapping[str, Any]], landing: Iterable[LandingTable]) -> dict[str, set[str]]:
+    """Asset name -> its columns: each declared landing table's, each model's
     declared ones, and for a model reading landing tables (staging), theirs too: it keeps their names,
     while its YAML may declare only the columns it tests."""
-    columns = {f"{source}.{table}": {c for c, _ in schema} for source, tables in landing.items()
-               for table, schema in tables.items()}
+    columns = {table.key: set(table.types) for table in landing}
     for name, node in models.items():
         read = [".".join(uid.split(".")[2:]) for uid in node["depends_on"]["nodes"] if uid.startswith("source.")]
         columns[name] = set(node.get("columns") or {}).union(*(columns.get(table, set()) for table in read))

@@ -20,6 +20,7 @@ from dataops_assets.lifecycle.registry import Registry
 from dataops_assets.lifecycle.workspace import prepare_landing, workspace
 from dataops_assets.quality.suite import Suite
 from dataops_assets.settings import Settings
+from dataops_assets.sources.landing_contract import LandingContract
 
 DATASETS = dg.DynamicPartitionsDefinition(name="datasets")
 DATASET_TAG = "dataops/dataset_id"
@@ -45,19 +46,20 @@ def provisioning_job_name(product_id: str) -> str:
 
 
 def build_dataset_definitions(products: Mapping[str, DataProduct], models: dict[str, dict[str, Any]],
-                              suites: dict[str, Suite], settings: Settings):
+                              suites: dict[str, Suite], landing: LandingContract, settings: Settings):
     """(assets, checks, jobs): each product's dataset asset and gate, its provisioning job, the teardown job."""
     assets, checks, jobs = [], [], [teardown_job(settings)]
     for product in products.values():
-        assets.append(_dataset_asset(product, models, settings))
-        checks.append(_gate_check(product, models, suites, settings))
+        assets.append(_dataset_asset(product, models, landing, settings))
+        checks.append(_gate_check(product, models, suites, landing, settings))
         jobs.append(dg.define_asset_job(provisioning_job_name(product.id),
                                         selection=dg.AssetSelection.assets(dataset_asset_key(product.id)),
                                         partitions_def=DATASETS, tags={STEP_TAG: "provision"}))
     return assets, checks, jobs
 
 
-def _dataset_asset(product: DataProduct, models: dict[str, dict[str, Any]], settings: Settings):
+def _dataset_asset(product: DataProduct, models: dict[str, dict[str, Any]], landing: LandingContract,
+                   settings: Settings):
     @dg.asset(
         key=dataset_asset_key(product.id),
         group_name=DATASETS_GROUP,
@@ -73,7 +75,7 @@ def _dataset_asset(product: DataProduct, models: dict[str, dict[str, Any]], sett
         dataset_id = context.partition_key
         record = Registry(settings.registry_url).get(dataset_id)
         space = workspace(settings, dataset_id)
-        source = prepare_landing(settings, space, record.stage)
+        source = prepare_landing(settings, space, record.stage, landing)
         heartbeat(context, f"{dataset_id}: landing zone ready ({source}); dbt build starts")
         outcome = build(product, space, heartbeat=lambda seconds: heartbeat(
             context, f"{dataset_id}: dbt build still running after {seconds:.0f} s"))
@@ -98,7 +100,7 @@ def _dataset_asset(product: DataProduct, models: dict[str, dict[str, Any]], sett
 
 
 def _gate_check(product: DataProduct, models: dict[str, dict[str, Any]], suites: dict[str, Suite],
-                settings: Settings):
+                landing: LandingContract, settings: Settings):
     spec = dg.AssetCheckSpec(GATE_CHECK, asset=dataset_asset_key(product.id), partitions_def=DATASETS,
                              description="Seed 004's weighted score (schema 0.30, completeness 0.30, source health "
                                          "0.25, sample queries 0.15): READY at 95 or more with no failed error check")
@@ -109,7 +111,7 @@ def _gate_check(product: DataProduct, models: dict[str, dict[str, Any]], suites:
         heartbeat(context, f"{dataset_id}: quality gate starts")
         space = workspace(settings, dataset_id)
         outputs = json.loads((space.root / _OUTPUTS).read_text())
-        result = evaluate_gate(product, space, models, suites, tuple(outputs["failed_dbt_tests"]),
+        result = evaluate_gate(product, space, models, suites, landing, tuple(outputs["failed_dbt_tests"]),
                                {m: p["path"] for m, p in outputs["published"].items()})
         yield dg.AssetCheckResult(
             asset_key=dataset_asset_key(product.id), check_name=GATE_CHECK, passed=result.ready,

@@ -24,7 +24,7 @@ from dataops_assets.lifecycle.workspace import DatasetWorkspace
 from dataops_assets.quality.score import Outcome, dimension_scores
 from dataops_assets.quality.suite import Suite
 from dataops_assets.quality.validation import validate_table
-from dataops_assets.sources.landing_contract import landing_problems
+from dataops_assets.sources.landing_contract import LandingContract, landing_problems
 
 WEIGHTS = {"schema": 0.30, "completeness": 0.30, "source_health": 0.25, "sample_queries": 0.15}
 READY_SCORE = 95.0
@@ -61,7 +61,7 @@ class GateResult:
 
 
 def evaluate_gate(product: DataProduct, space: DatasetWorkspace, models: dict[str, dict[str, Any]],
-                  suites: dict[str, Suite], failed_dbt_tests: tuple[str, ...],
+                  suites: dict[str, Suite], landing: LandingContract, failed_dbt_tests: tuple[str, ...],
                   published_paths: dict[str, str]) -> GateResult:
     problems: list[str] = []
     with duckdb.connect(str(space.settings.warehouse_path), read_only=True,
@@ -69,7 +69,8 @@ def evaluate_gate(product: DataProduct, space: DatasetWorkspace, models: dict[st
         schema = _schema_score(con, product, models, problems)
         completeness, failed_suite_checks = _suite_results(con, product, space, models, suites)
         failed_suite_checks += _leak_failures(con, product, space, models, problems)
-    health = [p for source in product.sources for p in landing_problems(space.landing_dir, *source.split("."))]
+    health = [p for source in product.sources
+              for p in landing_problems(space.landing_dir, landing[tuple(source.split("."))])]
     problems += health
     return GateResult(
         scores={"schema": schema, "completeness": completeness, "source_health": 0.0 if health else 100.0,

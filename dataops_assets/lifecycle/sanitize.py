@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import shutil
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,8 +21,7 @@ from dataops_assets.governance.leaks import parquet_columns as _columns
 from dataops_assets.governance.leaks import quote as _quote
 from dataops_assets.governance.leaks import table_dirs as _table_dirs
 from dataops_assets.sources.event_window import WINDOW_RECORD
-from dataops_assets.sources.landing_contract import check_landing
-from dataops_assets.sources.landing_tables import LANDING_SCHEMAS
+from dataops_assets.sources.landing_contract import LandingTable, check_landing
 
 PSEUDONYM, FAKE_EMAIL, REMOVE = "pseudonym", "fake_email", "remove"
 PILOT_EMAIL_DOMAIN = "pilot.example.com"
@@ -96,8 +96,8 @@ def _copy_table(con: duckdb.DuckDBPyConnection, landing: Path, work: Path, sourc
     return rows, applied
 
 
-def sanitize_landing(source: Path, target: Path, key: bytes) -> SanitizeReport:
-    """Copy every landing table and the window record from `source` to a new `target`, sanitized.
+def sanitize_landing(source: Path, target: Path, key: bytes, tables: Iterable[LandingTable]) -> SanitizeReport:
+    """Copy every declared landing table (`tables`) and the window record from `source` to a new `target`, sanitized.
 
     `target` must not exist or be empty. The copy is written beside it and renamed into place at
     the end, so a failure never leaves a half-sanitized landing zone.
@@ -107,14 +107,14 @@ def sanitize_landing(source: Path, target: Path, key: bytes) -> SanitizeReport:
         raise ValueError("sanitize key: empty, expected a secret of at least one byte")
     if target.exists() and (not target.is_dir() or any(target.iterdir())):
         raise ValueError(f"{target}: pilot landing target exists and is not empty, expected a new or empty folder")
-    tables = [(s, t) for s, ts in LANDING_SCHEMAS.items() for t in ts]
+    tables = sorted(tables, key=lambda t: t.key)
     check_landing(source, tables)
     target.parent.mkdir(parents=True, exist_ok=True)
     work = target.parent / f".{target.name}.sanitizing-{uuid.uuid4().hex[:8]}"
     rows, anonymized, removed = {}, {}, {}
     try:
         with duckdb.connect(":memory:", config={"threads": 2, "memory_limit": "1GB"}) as con:
-            for src, table in tables:
+            for src, table in ((t.source, t.name) for t in tables):
                 label = f"{src}/{table}"
                 rows[label], applied = _copy_table(con, source, work, src, table, key)
                 anonymized[label] = tuple(c for c, r in applied.items() if r != REMOVE)

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from dataops_assets.governance.masking import find_masking_key
 from dataops_assets.settings import Settings
+from dataops_assets.sources.landing_contract import LandingContract
 
 SANDBOX_SCALE = 0.01  # the synthetic generator's scale for sandbox datasets
 SANDBOX_DAYS = 90
@@ -41,7 +42,7 @@ def workspace(settings: Settings, dataset_id: str) -> DatasetWorkspace:
                                                       masking_key_text=key))
 
 
-def prepare_landing(settings: Settings, space: DatasetWorkspace, stage: str) -> str:
+def prepare_landing(settings: Settings, space: DatasetWorkspace, stage: str, landing: LandingContract) -> str:
     """Fill the dataset's landing zone for its stage; returns where the data came from. Every attempt
     starts from an empty dataset folder: a killed earlier attempt may have left anything half written."""
     if space.root.exists():
@@ -50,14 +51,14 @@ def prepare_landing(settings: Settings, space: DatasetWorkspace, stage: str) -> 
         from dataops_assets.sources.generator import generate_landing
 
         seed = int(hashlib.sha256(space.dataset_id.encode()).hexdigest()[:8], 16)
-        generate_landing(space.landing_dir, scale=SANDBOX_SCALE, seed=seed,
+        generate_landing(space.landing_dir, landing, scale=SANDBOX_SCALE, seed=seed,
                          end_date=dt.datetime.now(dt.timezone.utc).replace(tzinfo=None, microsecond=0),
                          days=SANDBOX_DAYS)
         return f"synthetic generator (scale {SANDBOX_SCALE}, seed {seed})"
     if stage == "pilot":
         from dataops_assets.lifecycle.sanitize import leaked_values, sanitize_landing
 
-        sanitize_landing(settings.landing_dir, space.landing_dir, pilot_key(settings))
+        sanitize_landing(settings.landing_dir, space.landing_dir, pilot_key(settings), landing.values())
         leaked = leaked_values(settings.landing_dir, space.landing_dir)
         if leaked:  # scanned whole, never sampled: a pilot dataset never holds raw personal data
             shutil.rmtree(space.landing_dir)

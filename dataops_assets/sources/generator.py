@@ -19,9 +19,9 @@ from dataops_assets.sources.event_window import Window, write_window_record
 from dataops_assets.sources.fleet_tables import build_equipment, build_fleet_activity, build_weather
 from dataops_assets.sources.ground_truth import ground_truth_dir, write_ground_truth
 from dataops_assets.sources.helpdesk_tables import build_support_tickets
+from dataops_assets.sources.landing_contract import SANDBOX_GENERATOR, LandingContract, LandingTable
 from dataops_assets.sources.landing_tables import (
-    COUNTRIES, CUSTOMER_ID_PATTERN, EMAIL_PATTERN, LANDING_TABLES, LOGISTICS_REGIONS, PRIMARY_KEYS,
-    TABLE_SCHEMAS, row_counts, spend_history_days,
+    COUNTRIES, CUSTOMER_ID_PATTERN, EMAIL_PATTERN, LOGISTICS_REGIONS, row_counts, spend_history_days,
 )
 from dataops_assets.sources.landing_writer import CHUNK_ROWS, TableSink
 from dataops_assets.sources.procurement_anomalies import spend_anomaly_truth
@@ -31,8 +31,8 @@ from dataops_assets.sources.retail_tables import build_customers, build_products
 from dataops_assets.sources.shop_tables import ORDER_CHUNK_ROWS, build_order_chunk
 
 __all__ = [
-    "COUNTRIES", "CUSTOMER_ID_PATTERN", "EMAIL_PATTERN", "LANDING_TABLES", "LOGISTICS_REGIONS",
-    "PRIMARY_KEYS", "TABLE_SCHEMAS", "generate_landing", "ground_truth_dir",
+    "COUNTRIES", "CUSTOMER_ID_PATTERN", "EMAIL_PATTERN", "LOGISTICS_REGIONS", "generate_landing", "generated_tables",
+    "ground_truth_dir",
 ]
 
 Builder = Callable[[LandingContext, Chunk], dict[str, Columns]]
@@ -79,25 +79,49 @@ def _validate(scale: float, seed: int, end_date: dt.date | dt.datetime, days: in
         raise ValueError(f"end_date: must be a datetime.date or a naive UTC datetime.datetime, got {end_date!r}")
 
 
-def _run_job(con: duckdb.DuckDBPyConnection, landing_dir: Path, ctx: LandingContext, job: _Job) -> dict[str, int]:
-    sinks = {table: TableSink(con, landing_dir, table) for table in job.tables}
+def generated_tables(contract: LandingContract) -> dict[str, LandingTable]:
+    """The declared tables the sandbox generator fills, by table name (what its builders produce).
+
+    A table without `generator: sandbox` is a real-drop table: the generator leaves it alone. Two
+    such tables of one name would both claim a builder's output: that is an error.
+    """
+    built = {table for job in _JOBS for table in job.tables}
+    found: dict[str, LandingTable] = {}
+    for table in contract.values():
+        if table.generator != SANDBOX_GENERATOR:
+            continue
+        if table.name not in built:
+            raise ValueError(f"{table.yaml_file}: {table.key} has meta generator: {SANDBOX_GENERATOR}, but the sandbox "
+                             f"generator builds no table {table.name!r} (it builds {', '.join(sorted(built))})")
+        if table.name in found:
+            raise ValueError(f"{table.yaml_file}: {table.key} and {found[table.name].key} both have meta generator: "
+                             f"{SANDBOX_GENERATOR}; table names the sandbox generator fills must be unique")
+        found[table.name] = table
+    return found
+
+
+def _run_job(con: duckdb.DuckDBPyConnection, landing_dir: Path, ctx: LandingContext, job: _Job,
+             tables: dict[str, LandingTable]) -> dict[str, int]:
+    sinks = {table: TableSink(con, landing_dir, tables[table]) for table in job.tables if table in tables}
     try:
         for chunk in _chunks(ctx.rows[job.driver], job.chunk_rows):
             for table, columns in job.builder(ctx, chunk).items():
-                sinks[table].write(columns)
+                if table in sinks:
+                    sinks[table].write(columns)
         for sink in sinks.values():
             sink.commit()
     except BaseException:
         for sink in sinks.values():
             sink.abort()
         raise
-    return {table: sink.rows for table, sink in sinks.items()}
+    return {sink.table: sink.rows for sink in sinks.values()}
 
 
 def generate_landing(
-    landing_dir: Path, scale: float, seed: int, end_date: dt.date | dt.datetime, days: int = 90
+    landing_dir: Path, contract: LandingContract, scale: float, seed: int, end_date: dt.date | dt.datetime,
+    days: int = 90,
 ) -> dict[str, int]:
-    """Write every landing table; returns {"<source>/<table>": rows written}.
+    """Write every landing table the contract gives to the sandbox generator; returns {"<source>/<table>": rows}.
 
     Scale 1 is about 1M transactions; tables are written in chunks of <= 1M rows, one part
     file per chunk. The window ends at an instant: a date means its last second (23:59:59), a
@@ -108,12 +132,14 @@ def generate_landing(
     ground_truth_dir(landing_dir)/procurement_spend_anomalies.parquet, not a landing table.
     """
     _validate(scale, seed, end_date, days)
+    tables = generated_tables(contract)
     ctx = LandingContext(seed=seed, scale=float(scale), window=Window.ending_at(end_date, days), rows=row_counts(scale, days))
     written: dict[str, int] = {}
     with duckdb.connect(":memory:", config={"threads": 2, "memory_limit": "1GB"}) as con:
         for job in _JOBS:
-            written.update(_run_job(con, Path(landing_dir), ctx, job))
+            if any(table in tables for table in job.tables):
+                written.update(_run_job(con, Path(landing_dir), ctx, job, tables))
         write_ground_truth(con, Path(landing_dir), "procurement_spend_anomalies", spend_anomaly_truth(ctx))
     history_start = ctx.window.end_date - dt.timedelta(days=spend_history_days(days) - 1)
     write_window_record(Path(landing_dir), ctx.window, history_start)
-    return {f"{source}/{table}": written[table] for source, tables in LANDING_TABLES.items() for table in tables}
+    return {f"{table.source}/{table.name}": written[table.key] for table in tables.values()}

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import duckdb
 
-from dataops_assets.sources.landing_tables import Schema
+from dataops_assets.sources.landing_contract import Schema
 from dataops_assets.sources.landing_writer import copy_to_parquet, raw_table, select_list
 from dataops_assets.sources.random_columns import Columns
 

@@ -1,7 +1,7 @@
-"""The landing-zone contract: sources, tables, column types, keys and row counts.
+"""What the sandbox generator fills the landing zone with: value domains and row counts.
 
-Column names and DuckDB types are a contract with the dbt project's sources; change them
-only together with dbt_project.
+The tables' columns, types and keys are the landing contract, declared in the dbt sources YAML
+(sources/landing_contract.py reads it); here is only what the generator needs beyond it.
 """
 
 from __future__ import annotations
@@ -15,107 +15,6 @@ COUNTRY_REGIONS: dict[str, str] = {
 }
 CUSTOMER_ID_PATTERN = r"^CUST-[0-9]{10}$"
 EMAIL_PATTERN = r"^[a-zA-Z0-9._%+-]+@[a-zA-Z0-9.-]+\.[a-zA-Z]{2,}$"
-
-V, TS, D, F, I, B = "VARCHAR", "TIMESTAMP", "DATE", "DOUBLE", "INTEGER", "BOOLEAN"
-Schema = tuple[tuple[str, str], ...]
-
-LANDING_SCHEMAS: dict[str, dict[str, Schema]] = {
-    "pos": {
-        "transactions": (
-            ("transaction_id", V), ("transaction_ts", TS), ("customer_id", V), ("product_id", V),
-            ("quantity", I), ("unit_price", F), ("discount_pct", F), ("amount", F),
-            ("channel", V), ("store_id", V),
-        ),
-    },
-    "crm": {
-        "customers": (
-            ("customer_id", V), ("first_name", V), ("last_name", V), ("email", V),
-            ("phone_number", V), ("date_of_birth", D), ("street_address", V), ("city", V),
-            ("postal_code", V), ("country", V), ("region", V), ("account_status", V),
-            ("customer_since", D), ("created_at", TS), ("updated_at", TS),
-        ),
-    },
-    "catalog": {
-        "products": (
-            ("product_id", V), ("product_name", V), ("category", V), ("brand", V),
-            ("unit_cost", F), ("list_price", F), ("launched_on", D), ("is_active", B),
-        ),
-    },
-    "shop": {
-        "orders": (
-            ("order_id", V), ("customer_id", V), ("product_id", V), ("order_ts", TS),
-            ("quantity", I), ("unit_price", F), ("amount", F), ("status", V), ("channel", V),
-        ),
-        "returns": (
-            ("return_id", V), ("order_id", V), ("product_id", V), ("return_ts", TS),
-            ("quantity", I), ("refund_amount", F), ("reason", V),
-        ),
-        "payments": (
-            ("payment_id", V), ("order_id", V), ("payment_ts", TS), ("amount", F),
-            ("method", V), ("status", V),
-        ),
-    },
-    "helpdesk": {
-        "support_tickets": (
-            ("ticket_id", V), ("customer_id", V), ("opened_ts", TS), ("closed_ts", TS),
-            ("priority", V), ("status", V), ("channel", V), ("csat_score", I),
-        ),
-    },
-    "fleet": {
-        "equipment": (
-            ("equipment_id", V), ("serial_number", V), ("equipment_type", V), ("region", V),
-            ("base", V), ("latitude", F), ("longitude", F), ("commissioned_on", D),
-            ("operational_hours", I), ("last_ping_ts", TS),
-        ),
-        "assignments": (
-            ("assignment_id", V), ("equipment_id", V), ("mission_id", V), ("start_ts", TS),
-            ("end_ts", TS), ("priority", V),
-        ),
-        "maintenance": (
-            ("maintenance_id", V), ("equipment_id", V), ("maintenance_type", V),
-            ("start_ts", TS), ("end_ts", TS), ("cost", F),
-        ),
-    },
-    "meteo": {
-        "weather": (
-            ("region", V), ("observed_date", D), ("temperature_c", F), ("wind_kph", F),
-            ("precipitation_mm", F), ("visibility_km", F), ("severe_weather", B),
-        ),
-    },
-    "procurement": {
-        "vendors": (
-            ("vendor_id", V), ("vendor_name", V), ("category", V), ("country", V),
-            ("risk_rating", V), ("onboarded_on", D),
-        ),
-        "contracts": (
-            ("contract_id", V), ("vendor_id", V), ("category", V), ("start_date", D),
-            ("end_date", D), ("contract_value", F), ("currency", V), ("status", V),
-        ),
-        "spend": (
-            ("spend_id", V), ("contract_id", V), ("vendor_id", V), ("category", V),
-            ("spend_date", D), ("amount", F), ("cost_center", V), ("invoice_number", V),
-        ),
-    },
-}
-
-LANDING_TABLES: dict[str, tuple[str, ...]] = {
-    source: tuple(tables) for source, tables in LANDING_SCHEMAS.items()
-}
-TABLE_SOURCES: dict[str, str] = {
-    table: source for source, tables in LANDING_TABLES.items() for table in tables
-}
-TABLE_SCHEMAS: dict[str, Schema] = {
-    table: schema for tables in LANDING_SCHEMAS.values() for table, schema in tables.items()
-}
-
-PRIMARY_KEYS: dict[str, tuple[str, ...]] = {
-    "transactions": ("transaction_id",), "customers": ("customer_id",),
-    "products": ("product_id",), "orders": ("order_id",), "returns": ("return_id",),
-    "payments": ("payment_id",), "support_tickets": ("ticket_id",),
-    "equipment": ("equipment_id",), "assignments": ("assignment_id",),
-    "maintenance": ("maintenance_id",), "weather": ("region", "observed_date"),
-    "vendors": ("vendor_id",), "contracts": ("contract_id",), "spend": ("spend_id",),
-}
 
 # Rows at scale 1; returns and payments follow orders, weather follows the window length, and
 # contracts cover each vendor's spend history (3 a vendor on average).

@@ -9,7 +9,7 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 
-from dataops_assets.sources.landing_tables import TABLE_SCHEMAS, TABLE_SOURCES, Schema
+from dataops_assets.sources.landing_contract import LandingTable, Schema
 from dataops_assets.sources.random_columns import Columns, Sql
 
 CHUNK_ROWS = 1_000_000
@@ -25,7 +25,9 @@ def select_list(label: str, schema: Schema, columns: Columns) -> str:
     exprs = []
     for name, sql_type in schema:
         if name not in columns:
-            raise KeyError(f"{label}: builder did not produce column {name!r}")
+            raise ValueError(f"landing contract of {label} declares column {name!r}, which the sandbox generator does "
+                             f"not produce: drop `generator: sandbox` from the table's meta (a real-drop table) or "
+                             f"the column")
         value = columns[name]
         expr = value if isinstance(value, Sql) else f'"{name}"'
         exprs.append(f'CAST({expr} AS {sql_type}) AS "{name}"')
@@ -53,13 +55,12 @@ class TableSink:
     and readers never see a half-written table folder.
     """
 
-    def __init__(self, con: duckdb.DuckDBPyConnection, landing_dir: Path, table: str) -> None:
+    def __init__(self, con: duckdb.DuckDBPyConnection, landing_dir: Path, table: LandingTable) -> None:
         self.con = con
-        self.table = table
-        self.schema = TABLE_SCHEMAS[table]
-        source_dir = landing_dir / TABLE_SOURCES[table]
-        self.final_dir = source_dir / table
-        self.tmp_dir = source_dir / f".{table}.tmp"
+        self.table = table.key
+        self.schema = table.columns
+        self.final_dir = table.folder(landing_dir)
+        self.tmp_dir = self.final_dir.with_name(f".{table.name}.tmp")
         shutil.rmtree(self.tmp_dir, ignore_errors=True)
         self.tmp_dir.mkdir(parents=True)
         self.parts = 0

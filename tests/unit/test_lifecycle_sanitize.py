@@ -13,10 +13,13 @@ import pytest
 from dataops_assets.lifecycle import sanitize
 from dataops_assets.lifecycle.sanitize import PII_RULES, leaked_values, sanitize_landing
 from dataops_assets.sources.generator import generate_landing
-from dataops_assets.sources.landing_tables import EMAIL_PATTERN, LANDING_SCHEMAS
+from dataops_assets.sources.landing_tables import EMAIL_PATTERN
+from tests.manifest_fixture import fixture_landing
 
 KEY = b"pilot-test-key"
-TABLES = [(source, table) for source, tables in LANDING_SCHEMAS.items() for table in tables]
+CONTRACT = fixture_landing()
+TABLES = list(CONTRACT)
+LANDING_SCHEMAS = {key: table.columns for key, table in CONTRACT.items()}
 PII_COLUMNS = ("first_name", "last_name", "email", "phone_number", "street_address")
 
 
@@ -28,14 +31,14 @@ def _rows(landing: Path, source: str, table: str, columns: str = "*") -> list[tu
 @pytest.fixture(scope="module")
 def production(tmp_path_factory) -> Path:
     landing = tmp_path_factory.mktemp("production") / "landing"
-    generate_landing(landing, scale=0.005, seed=3, end_date=dt.datetime(2024, 3, 31, 12), days=30)
+    generate_landing(landing, CONTRACT, scale=0.005, seed=3, end_date=dt.datetime(2024, 3, 31, 12), days=30)
     return landing
 
 
 @pytest.fixture(scope="module")
 def pilot(production, tmp_path_factory) -> tuple[Path, sanitize.SanitizeReport]:
     target = tmp_path_factory.mktemp("pilot") / "landing"
-    return target, sanitize_landing(production, target, KEY)
+    return target, sanitize_landing(production, target, KEY, CONTRACT.values())
 
 
 def test_no_raw_pii_value_anywhere_in_the_pilot(production, pilot):
@@ -44,7 +47,7 @@ def test_no_raw_pii_value_anywhere_in_the_pilot(production, pilot):
     assert len(emails) > 100
     checked = 0
     for source, table in TABLES:
-        strings = [name for name, sql_type in LANDING_SCHEMAS[source][table] if sql_type == "VARCHAR"]
+        strings = [name for name, sql_type in LANDING_SCHEMAS[(source, table)] if sql_type == "VARCHAR"]
         for row in _rows(pilot[0], source, table, ", ".join(strings)):
             for value in row:
                 if value is None:
@@ -69,7 +72,7 @@ def test_row_counts_and_non_pii_columns_are_unchanged(production, pilot):
     landing, report = pilot
     assert report.tables == tuple(f"{source}/{table}" for source, table in TABLES)
     for source, table in TABLES:
-        kept = [name for name, _ in LANDING_SCHEMAS[source][table] if name not in PII_RULES.get((source, table), {})]
+        kept = [name for name, _ in LANDING_SCHEMAS[(source, table)] if name not in PII_RULES.get((source, table), {})]
         columns = ", ".join(f'"{name}"' for name in kept)
         expected = _rows(production, source, table, columns)
         assert _rows(landing, source, table, columns) == expected, f"{source}/{table} changed"
@@ -89,8 +92,8 @@ def test_pseudonyms_follow_the_person_and_the_key(production, pilot, tmp_path):
             by_raw.setdefault(original, set()).add(alias)
     assert all(len(aliases) == 1 for aliases in by_raw.values())
     assert len({alias for aliases in by_raw.values() for alias in aliases}) == len(by_raw)
-    sanitize_landing(production, tmp_path / "same", KEY)
-    sanitize_landing(production, tmp_path / "other", b"another-key")
+    sanitize_landing(production, tmp_path / "same", KEY, CONTRACT.values())
+    sanitize_landing(production, tmp_path / "other", b"another-key", CONTRACT.values())
     assert names(tmp_path / "same") == pseudo
     other = names(tmp_path / "other")
     assert all(a != b for row_a, row_b in zip(other, pseudo) for a, b in zip(row_a, row_b))
@@ -100,7 +103,7 @@ def test_the_scan_finds_emails_a_broken_rule_set_lets_through(production, tmp_pa
     broken = {key: {c: r for c, r in rules.items() if c != "email"} for key, rules in PII_RULES.items()}
     with monkeypatch.context() as patch:
         patch.setattr(sanitize, "PII_RULES", broken)
-        sanitize_landing(production, tmp_path / "pilot", KEY)
+        sanitize_landing(production, tmp_path / "pilot", KEY, CONTRACT.values())
     assert leaked_values(production, tmp_path / "pilot") == {"crm/customers.email": 500}
 
 
@@ -123,7 +126,7 @@ def test_national_id_columns_are_removed_from_any_table(production, tmp_path):
     with duckdb.connect() as con:
         con.execute(f"CREATE TABLE t AS SELECT *, 'SSN-' || equipment_id AS SSN FROM read_parquet('{part}')")
         con.execute(f"COPY t TO '{part}' (FORMAT parquet)")
-    report = sanitize_landing(landing, tmp_path / "pilot", KEY)
+    report = sanitize_landing(landing, tmp_path / "pilot", KEY, CONTRACT.values())
     assert report.removed["fleet/equipment"] == ("SSN",)
     assert {v for (v,) in _rows(tmp_path / "pilot", "fleet", "equipment", "SSN")} == {None}
     assert leaked_values(landing, tmp_path / "pilot") == {}
@@ -135,7 +138,7 @@ def test_a_non_empty_target_is_refused_in_one_line(production, tmp_path):
     target.mkdir()
     (target / "stale.txt").write_text("x")
     with pytest.raises(ValueError) as error:
-        sanitize_landing(production, target, KEY)
+        sanitize_landing(production, target, KEY, CONTRACT.values())
     assert str(target) in str(error.value) and "\n" not in str(error.value)
 
 
@@ -151,5 +154,5 @@ def test_a_failure_leaves_neither_target_nor_temp_folder(production, tmp_path, m
     original = sanitize._copy_table
     monkeypatch.setattr(sanitize, "_copy_table", copy_then_fail)
     with pytest.raises(RuntimeError):
-        sanitize_landing(production, tmp_path / "pilot", KEY)
+        sanitize_landing(production, tmp_path / "pilot", KEY, CONTRACT.values())
     assert list(tmp_path.iterdir()) == []

@@ -11,19 +11,21 @@ import pytest
 
 from dataops_assets.sources import landing_writer
 from dataops_assets.sources.event_window import Window
-from dataops_assets.sources.generator import (
-    CUSTOMER_ID_PATTERN, EMAIL_PATTERN, LANDING_TABLES, PRIMARY_KEYS, TABLE_SCHEMAS, generate_landing,
-)
+from dataops_assets.sources.generator import CUSTOMER_ID_PATTERN, EMAIL_PATTERN, generate_landing
 from dataops_assets.sources.landing_tables import row_counts
 from dataops_assets.sources.random_columns import Chunk, LandingContext
 from dataops_assets.sources.shop_tables import build_order_chunk
+from tests.manifest_fixture import fixture_landing
 
 END = dt.date(2024, 3, 31)
 DAYS = 60
 WINDOW_START = dt.datetime(2024, 2, 1)
 WINDOW_END = dt.datetime(2024, 3, 31, 23, 59, 59)
 SCALE = 0.005
-TABLES = [(source, table) for source, tables in LANDING_TABLES.items() for table in tables]
+CONTRACT = fixture_landing()
+TABLES = [(table.source, table.name) for table in CONTRACT.values() if table.generator == "sandbox"]
+TABLE_SCHEMAS = {table.name: table.columns for table in CONTRACT.values() if table.generator == "sandbox"}
+PRIMARY_KEYS = {table.name: table.primary_key for table in CONTRACT.values() if table.generator == "sandbox"}
 
 
 def _connect(landing: Path) -> duckdb.DuckDBPyConnection:
@@ -44,7 +46,7 @@ def _violations(con: duckdb.DuckDBPyConnection, relation: str, condition: str) -
 @pytest.fixture(scope="module")
 def landing(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, int]]:
     path = tmp_path_factory.mktemp("gen") / "landing"
-    return path, generate_landing(path, scale=SCALE, seed=7, end_date=END, days=DAYS)
+    return path, generate_landing(path, CONTRACT, scale=SCALE, seed=7, end_date=END, days=DAYS)
 
 
 @pytest.fixture(scope="module")
@@ -74,7 +76,7 @@ def test_returned_counts_match_files_and_formula(
 def test_same_args_same_rows_other_seed_other_rows(tmp_path: Path) -> None:
     args = {"scale": 0.002, "end_date": END, "days": 30}
     for name, seed in (("a", 11), ("b", 11), ("c", 12)):
-        generate_landing(tmp_path / name / "landing", seed=seed, **args)
+        generate_landing(tmp_path / name / "landing", CONTRACT, seed=seed, **args)
     a, b, c = (_connect(tmp_path / name / "landing") for name in "abc")
     for table in ("transactions", "customers", "assignments", "spend", "weather"):
         order = ", ".join(PRIMARY_KEYS[table])
@@ -214,7 +216,7 @@ HISTORY_COLUMNS = [
 @pytest.fixture(scope="module")
 def db_ending_at_an_instant(tmp_path_factory: pytest.TempPathFactory) -> duckdb.DuckDBPyConnection:
     path = tmp_path_factory.mktemp("instant") / "landing"
-    generate_landing(path, scale=0.002, seed=7, end_date=INSTANT_END, days=30)
+    generate_landing(path, CONTRACT, scale=0.002, seed=7, end_date=INSTANT_END, days=30)
     return _connect(path)
 
 
@@ -265,7 +267,7 @@ def test_equipment_has_at_most_one_open_activity_and_no_overlaps(db: duckdb.Duck
     ({"days": 0}, "days"), ({"seed": -3}, "seed"),
 ])
 def test_bad_arguments_raise_value_error_naming_the_parameter(tmp_path: Path, kwargs: dict, name: str) -> None:
-    args = {"landing_dir": tmp_path, "scale": 0.001, "seed": 1, "end_date": END, "days": 30} | kwargs
+    args = {"landing_dir": tmp_path, "contract": CONTRACT, "scale": 0.001, "seed": 1, "end_date": END, "days": 30} | kwargs
     with pytest.raises(ValueError, match=rf"^{name}\b"):
         generate_landing(**args)
     assert not any(tmp_path.iterdir())
@@ -274,12 +276,12 @@ def test_bad_arguments_raise_value_error_naming_the_parameter(tmp_path: Path, kw
 def test_rerun_replaces_table_folders(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     landing = tmp_path / "landing"
     monkeypatch.setattr(landing_writer, "CHUNK_ROWS", 1_000)
-    generate_landing(landing, scale=0.004, seed=3, end_date=END, days=30)
+    generate_landing(landing, CONTRACT, scale=0.004, seed=3, end_date=END, days=30)
     folder = landing / "pos" / "transactions"
     assert sorted(p.name for p in folder.iterdir()) == [f"part-{i:04d}.parquet" for i in range(4)]
     (landing / "crm" / "customers" / "stray.txt").write_text("old")
     monkeypatch.undo()
-    counts = generate_landing(landing, scale=0.004, seed=3, end_date=END, days=30)
+    counts = generate_landing(landing, CONTRACT, scale=0.004, seed=3, end_date=END, days=30)
     assert [p.name for p in folder.iterdir()] == ["part-0000.parquet"]
     assert [p.name for p in (landing / "crm" / "customers").iterdir()] == ["part-0000.parquet"]
     assert not list(tmp_path.rglob(".*"))  # no temp folders or files left behind
@@ -287,8 +289,8 @@ def test_rerun_replaces_table_folders(tmp_path: Path, monkeypatch: pytest.Monkey
 
 
 def test_row_counts_scale(tmp_path: Path) -> None:
-    small = generate_landing(tmp_path / "s" / "landing", scale=0.002, seed=5, end_date=END, days=30)
-    large = generate_landing(tmp_path / "l" / "landing", scale=0.004, seed=5, end_date=END, days=30)
+    small = generate_landing(tmp_path / "s" / "landing", CONTRACT, scale=0.002, seed=5, end_date=END, days=30)
+    large = generate_landing(tmp_path / "l" / "landing", CONTRACT, scale=0.004, seed=5, end_date=END, days=30)
     assert large["pos/transactions"] == 2 * small["pos/transactions"] == 4_000
     assert large["shop/orders"] == 2 * small["shop/orders"]
     assert (small["crm/customers"], large["crm/customers"]) == (200, 400)

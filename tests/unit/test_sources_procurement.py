@@ -15,6 +15,9 @@ import pandas as pd
 import pytest
 
 from dataops_assets.sources.generator import generate_landing, ground_truth_dir
+from tests.manifest_fixture import fixture_landing
+
+CONTRACT = fixture_landing()
 
 SCALE = 0.1
 # Runs pooled for the detection rates: one ends mid-month mid-day, one at the end of a month.
@@ -36,7 +39,7 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> list[tuple[dt.date, dict[s
     loaded = []
     for seed, end in RUNS:
         landing = tmp_path_factory.mktemp(f"procurement{seed}") / "landing"
-        generate_landing(landing, scale=SCALE, seed=seed, end_date=end, days=90)
+        generate_landing(landing, CONTRACT, scale=SCALE, seed=seed, end_date=end, days=90)
         loaded.append((end if type(end) is dt.date else end.date(), _load(landing)))
     return loaded
 
@@ -158,9 +161,9 @@ def test_the_detection_rule_finds_the_planted_anomalies(runs: list) -> None:
 
 def test_ground_truth_is_replaced_whole(tmp_path: Path) -> None:
     landing = tmp_path / "landing"
-    generate_landing(landing, scale=0.002, seed=1, end_date=dt.date(2024, 3, 31), days=30)
+    generate_landing(landing, CONTRACT, scale=0.002, seed=1, end_date=dt.date(2024, 3, 31), days=30)
     first_truth = (ground_truth_dir(landing) / TRUTH).read_bytes()
-    generate_landing(landing, scale=0.002, seed=2, end_date=dt.date(2024, 3, 31), days=30)
+    generate_landing(landing, CONTRACT, scale=0.002, seed=2, end_date=dt.date(2024, 3, 31), days=30)
     assert sorted(p.name for p in ground_truth_dir(landing).iterdir()) == [TRUTH]
     assert (ground_truth_dir(landing) / TRUTH).read_bytes() != first_truth
     assert ground_truth_dir(landing) == tmp_path / "ground_truth"

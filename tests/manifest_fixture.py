@@ -1,0 +1,22 @@
+"""The trimmed dbt manifest unit tests read instead of running dbt (tests/fixtures/make_manifest_fixture.py)."""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+
+FIXTURE = Path(__file__).parent / "fixtures" / "manifest_products.json"
+
+
+@functools.cache
+def _manifest() -> dict:
+    from dataops_assets.catalog.products import read_manifest
+
+    return read_manifest(FIXTURE)
+
+
+def fixture_landing() -> dict:
+    """The landing contract the fixture's dbt sources declare, by (source, table)."""
+    from dataops_assets.sources.landing_contract import landing_contract
+
+    return landing_contract(_manifest())
