@@ -81,6 +81,7 @@ def models_by_name(manifest: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
 def load_products(manifest: dict[str, Any]) -> dict[str, DataProduct]:
     """Every product in the manifest, keyed by id; raises SpecError on the first invalid spec."""
+    _check_folder_groups(manifest)
     models_by_group = _models_by_group(manifest)
     product_groups = sorted(
         (g for g in manifest.get("groups", {}).values() if _is_product_group(g)), key=lambda g: g["name"]
@@ -230,6 +231,22 @@ def _partition_columns(group: dict[str, Any], spec: DataProductSpec, models: lis
                             f"{config.get('materialized')!r}/{config.get('incremental_strategy')!r}")
         found[model_id(m)] = column
     return found
+
+
+def _check_folder_groups(manifest: dict[str, Any]) -> None:
+    """A model in models/products/<product>/ belongs to group <product>: dbt_project.yml maps the folder
+    (`<product>: {+group: <product>}` under models: <project>: products:), and without that line the model
+    would silently belong to no product."""
+    project = manifest["metadata"].get("project_name", "dataops")
+    for node in manifest["nodes"].values():
+        path = node.get("original_file_path", "")
+        if node["resource_type"] != "model" or not path.startswith(PRODUCTS_DIR):
+            continue
+        folder = path[len(PRODUCTS_DIR):].split("/")[0]
+        if node.get("group") != folder:
+            raise SpecError(f"{path}: model '{node['name']}' is in group {node.get('group')!r}, expected {folder!r} like "
+                            f"its folder; add `{folder}: {{+group: {folder}}}` under models: {project}: products: in "
+                            f"dbt_project.yml")
 
 
 def _is_product_group(group: dict[str, Any]) -> bool:

@@ -16,9 +16,11 @@ COMMANDS = {
     "datasets": "dataops_assets.cli.datasets:datasets",
     "generate": "dataops_assets.cli.generate:generate",
     "impact": "dataops_assets.cli.impact:impact",
+    "landing": "dataops_assets.cli.landing:landing",
     "materialize": "dataops_assets.cli.materialize:materialize",
     "pii": "dataops_assets.cli.pii:pii",
     "policy": "dataops_assets.cli.policy:policy",
+    "product": "dataops_assets.cli.product:product",
     "products": "dataops_assets.cli.products:products",
     "published": "dataops_assets.cli.published:published",
     "quality": "dataops_assets.cli.quality:quality",
@@ -45,3 +47,7 @@ def cli() -> None:
         load_settings()
     except ValueError as exc:
         raise click.ClickException(str(exc)) from None
+
+
+if __name__ == "__main__":  # `python -m dataops_assets.cli.main`: the dataops command from a checkout on PYTHONPATH
+    cli()

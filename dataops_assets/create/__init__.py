@@ -1,0 +1,1 @@
+"""`dataops product create`: a new data product scaffolded from declared landing tables."""
