@@ -62,7 +62,7 @@ class ProductRequest:
 def spec_yaml(request: ProductRequest) -> str:
     pii = "".join(f"\n            - {{model: {request.id}, column: {c}, masking: redact}}"
                   f"  # {TODO}: redact | hash | tokenize | partial" for c in request.pii_columns)
-    pii_end = "\n          " if pii else ""
+    pii = pii or " []"
     inputs = ", ".join(t.table.key for t in request.inputs)
     return f"""version: 2
 
@@ -94,7 +94,7 @@ groups:
             latency_p99_ms: 1000
             freshness_minutes: 1440
             completeness_pct: 99.0
-          pii_fields: [{pii}{pii_end}]
+          pii_fields:{pii}
           status: draft
           consumers: []
 """

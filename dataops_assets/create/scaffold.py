@@ -174,6 +174,7 @@ def with_group_mapping(text: str, product_id: str) -> str:
 def write_plan(plan: Plan, repo_root: Path, verify: Callable[[], None]) -> None:
     """Write the plan, then `verify` (parse and load); on any failure restore every file as it was."""
     before = {path: (repo_root / path).read_text() for path in plan.changed}
+    new_dirs = {parent for path in plan.files for parent in path.parents if not (repo_root / parent).exists()}
     written: list[Path] = []
     try:
         for path, text in [*plan.files.items(), *plan.changed.items()]:
@@ -187,7 +188,7 @@ def write_plan(plan: Plan, repo_root: Path, verify: Callable[[], None]) -> None:
                 (repo_root / path).write_text(before[path])
             else:
                 (repo_root / path).unlink(missing_ok=True)
-        for path in sorted({p.parent for p in plan.files}, key=lambda p: len(p.parts), reverse=True):
+        for path in sorted(new_dirs, key=lambda p: len(p.parts), reverse=True):
             if (repo_root / path).is_dir() and not any((repo_root / path).iterdir()):
                 (repo_root / path).rmdir()
         raise

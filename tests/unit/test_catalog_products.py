@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.sandbox import PRODUCT_IDS
+from tests.manifest_fixture import fixture_products
 
 from dataops_assets.catalog.errors import SpecError
 from dataops_assets.catalog.products import (
@@ -25,9 +25,9 @@ def _spec(manifest: dict, product: str) -> dict:
     return manifest["groups"][f"group.dataops.{product}"]["config"]["meta"]["data_product"]
 
 
-def test_six_products_with_owner_spec_and_public_models(manifest):
+def test_every_product_folder_is_a_product_with_owner_spec_and_public_models(manifest):
     products = load_products(manifest)
-    assert set(products) == PRODUCT_IDS
+    assert set(products) == fixture_products()
     for product in products.values():
         assert product.spec.owner.email.endswith("@example.com")
         assert product.public_models, product.id

