@@ -97,10 +97,11 @@ class Materialized:
 
 def materialize(home: Path, *args: str, select: str | None = None, partition: str | None = None,
                 partition_range: str | None = None, as_of: dt.datetime | None = TEST_END,
-                masking_key: bool = True) -> Materialized:
+                masking_key: bool = True, repo: Path = REPO_ROOT) -> Materialized:
     """`dataops materialize` as `make materialize` runs it (every partition unless args say otherwise),
     or with `select`, one `dagster asset materialize --select` (and `--partition`) as CI may run it.
-    `masking_key=False`: no key is created for a home that has none."""
+    `masking_key=False`: no key is created for a home that has none. `repo`: a copy of the project
+    (copy_repo) to run instead of this one."""
     init_instance(home, masking_key)
     before = run_ids(home)
     if args and args[0] == "--only":
@@ -111,7 +112,8 @@ def materialize(home: Path, *args: str, select: str | None = None, partition: st
         command = [str(VENV_BIN / "dagster"), "asset", "materialize", "-m", "dataops_assets.definitions",
                    "--select", select, *(("--partition", partition) if partition else ()),
                    *(("--partition-range", partition_range) if partition_range else ())]
-    result = subprocess.run(command, cwd=REPO_ROOT, env=dataops_env(home, as_of), capture_output=True, text=True)
+    result = subprocess.run(command, cwd=repo, env=repo_env(repo, dataops_env(home, as_of)), capture_output=True,
+                            text=True)
     return Materialized(result.returncode, result.stdout, result.stderr, frozenset(run_ids(home) - before))
 
 
@@ -131,6 +133,29 @@ def _materialize_definitions(home: Path, names: tuple[str, ...], as_of: dt.datet
         results.append(materialize(home, select=f"tag:partitions={name}", partition_range=span, as_of=as_of))
     return Materialized(max(r.returncode for r in results), "".join(r.stdout for r in results),
                         "".join(r.stderr for r in results), frozenset().union(*(r.run_ids for r in results)))
+
+
+def copy_repo(target: Path) -> Path:
+    """A copy of this project's files (tracked or not, but not ignored) at `target`: a project to change,
+    run through repo_env, without touching this one."""
+    listed = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"], cwd=REPO_ROOT,
+                            capture_output=True, check=True).stdout.decode().split("\0")
+    for name in filter(None, listed):
+        if (REPO_ROOT / name).is_file():
+            (target / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(REPO_ROOT / name, target / name)
+    return target
+
+
+def repo_env(repo: Path, env: dict[str, str]) -> dict[str, str]:
+    """`env` for a process that must import dataops_assets from `repo` (a copy_repo), not from this checkout."""
+    return env if repo == REPO_ROOT else {**env, "PYTHONPATH": str(repo)}
+
+
+def dataops(repo: Path, home: Path, *args: str) -> subprocess.CompletedProcess:
+    """The `dataops` command of project `repo` on `home`."""
+    return subprocess.run([sys.executable, "-m", "dataops_assets.cli.main", *args], cwd=repo,
+                          env=repo_env(repo, dataops_env(home)), capture_output=True, text=True)
 
 
 def run_ids(home: Path) -> set[str]:

@@ -1,0 +1,75 @@
+"""A new product from CSV files, as the README's "Add a product" says: import, scaffold, one line of logic,
+materialize; every check passes, the catalog has one product more, and its suite fails on bad rows."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.sandbox import (
+    PRODUCT_IDS, check_evaluation, copy_repo, dataops, init_instance, materialize, published_version,
+)
+
+JAFFLE = Path(__file__).parent.parent / "fixtures" / "jaffle"
+SELECT = '+key:"published_jaffle_shop"'  # the product and everything upstream of it
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory) -> tuple[Path, Path]:
+    repo = copy_repo(tmp_path_factory.mktemp("repo"))
+    home = tmp_path_factory.mktemp("home")
+    init_instance(home)
+    return repo, home
+
+
+@pytest.fixture(scope="module")
+def created(project) -> tuple[Path, Path]:
+    repo, home = project
+    for table in ("customers", "products", "stores"):
+        imported = dataops(repo, home, "landing", "import", str(JAFFLE / f"{table}.csv"), "--source", "jaffle",
+                           "--table", table)
+        assert imported.returncode == 0, imported.stderr
+        assert "# Proposed landing contract for jaffle." in imported.stdout
+    result = dataops(repo, home, "product", "create", "jaffle_shop", "--domain", "retail", "--owner-email",
+                     "jaffle-data@example.com", "--classification", "U", "--from",
+                     "jaffle.customers,jaffle.products,jaffle.stores")
+    assert result.returncode == 0, result.stderr
+    assert "wrote dbt_project/models/products/jaffle_shop/jaffle_shop.sql" in result.stdout
+    model = repo / "dbt_project/models/products/jaffle_shop/jaffle_shop.sql"
+    model.write_text(model.read_text().replace("from customers\n", "from customers\nwhere name not like 'Test %'\n"))
+    return repo, home
+
+
+def test_imported_csvs_become_a_product_that_materializes_with_every_check_passing(created):
+    repo, home = created
+    run = materialize(home, select=SELECT, repo=repo)
+    assert run.returncode == 0, run.output[-3000:]
+    suite = json.loads((repo / "quality_suites/jaffle_shop/jaffle_shop.json").read_text())
+    assert len(suite["expectations"]) >= 3
+    report = json.loads(dataops(repo, home, "quality", "report", "--product", "jaffle_shop", "--json").stdout)
+    [product] = report["products"]
+    staging = [m for m in report["platform"]["models"] if m["model"].startswith("stg_jaffle__")]
+    assert len(staging) == 3
+    checks = [c for m in [*product["models"], *staging] for c in m["checks"]]
+    assert checks and all(c["passed"] for c in checks), [c for c in checks if not c["passed"]]
+    assert published_version(home, "jaffle_shop", "jaffle_shop") == 1
+    listed = json.loads(dataops(repo, home, "products", "list", "--json").stdout)["products"]
+    assert len(listed) == len(PRODUCT_IDS) + 1 and "jaffle_shop" in {p["id"] for p in listed}
+
+
+def test_the_starter_suite_fails_on_a_duplicate_key_and_nothing_is_published(created, tmp_path):
+    repo, home = created
+    assert materialize(home, select=SELECT, repo=repo).returncode == 0
+    rows = (JAFFLE / "customers.csv").read_text().splitlines()
+    (tmp_path / "customers.csv").write_text("\n".join([*rows, rows[1]]) + "\n")  # the first customer twice
+    imported = dataops(repo, home, "landing", "import", str(tmp_path / "customers.csv"), "--source", "jaffle",
+                       "--table", "customers")
+    assert imported.returncode == 0, imported.stderr
+    assert "typed by its declared contract" in imported.stdout  # the scaffold declared it
+    before = published_version(home, "jaffle_shop", "jaffle_shop")
+    run = materialize(home, select=SELECT, repo=repo)
+    assert run.returncode != 0
+    assert check_evaluation(home, "stg_jaffle__customers", "unique_stg_jaffle__customers_customer_id")[0] is False
+    assert published_version(home, "jaffle_shop", "jaffle_shop") == before
