@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 import functools
+import sys
 import warnings
 
 import dagster as dg
 from dagster_dbt import DbtProject
 from dagster_duckdb import DuckDBResource
 
-from dataops_assets.catalog.products import (
-    dbt_selector, load_products, models_by_name, read_manifest, slos_by_product, upstream_models,
-)
+from dataops_assets.catalog.products import dbt_selector, upstream_models
 from dataops_assets.catalog.spec import Partitioning
 from dataops_assets.dbt.assets import DbtSelection, InstalledDbtCliResource, build_dbt_run_assets, build_landing_specs
-from dataops_assets.dbt.manifest import dbt_executable, ensure_manifest
+from dataops_assets.dbt.manifest import dbt_executable
 from dataops_assets.dbt.partitions import partitions_definitions
 from dataops_assets.dbt.translator import PLATFORM_GROUP, DataProductTranslator
 from dataops_assets.governance.leak_checks import build_pii_leak_checks
@@ -25,13 +24,13 @@ from dataops_assets.lifecycle.sensors import build_lifecycle_sensors
 from dataops_assets.publish.assets import PublishTarget, build_publish_asset
 from dataops_assets.quality.checks import CheckedModel, build_suite_checks
 from dataops_assets.quality.report import ModelGroup
-from dataops_assets.quality.suite import load_suites
 from dataops_assets.quality.validation import prepare_in_background
-from dataops_assets.settings import DBT_PROJECT_DIR, QUALITY_SUITES_DIR, REPO_ROOT, Settings, load_settings
+from dataops_assets.settings import DBT_PROJECT_DIR, Settings, load_settings
 from dataops_assets.slo.policies import retry_policy
 from dataops_assets.slo.schedules import build_refresh_automation
 from dataops_assets.slo.sensor import build_slo_sensor
-from dataops_assets.sources.landing_contract import check_landing, landing_contract
+from dataops_assets.project import LOAD_ERRORS, load_project
+from dataops_assets.sources.landing_contract import check_landing
 
 # Partitioned asset checks and backfill policies are Dagster previews; their warnings would print on every load.
 warnings.filterwarnings("ignore", message=".*partitions_def on an AssetCheckSpec.*")
@@ -39,13 +38,11 @@ warnings.filterwarnings("ignore", message=".*`backfill_policy` of function `asse
 
 
 def build_definitions(settings: Settings) -> dg.Definitions:
-    manifest = read_manifest(ensure_manifest(settings))
-    products = load_products(manifest)
+    loaded = load_project(settings)
+    manifest, products, models, suites, landing = loaded.manifest, loaded.products, loaded.models, loaded.suites, loaded.landing
     translator = DataProductTranslator(products)
     project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
     partitions = partitions_definitions(settings)
-    models = models_by_name(manifest)
-    landing = landing_contract(manifest)
     specs = {name: translator.get_asset_spec(manifest, node["unique_id"], project) for name, node in models.items()}
     partitioning = {name: product.partitioning for product in products.values() for name in product.partition_columns}
     columns = {name: column for product in products.values() for name, column in product.partition_columns.items()}
@@ -74,7 +71,6 @@ def build_definitions(settings: Settings) -> dg.Definitions:
         for cadence, selection in dbt_selections({dbt_selector(models[name]): cadence for name, cadence in partitioning.items()},
                                                  manifest["metadata"]["adapter_type"]).items()
     ]
-    suites = load_suites(QUALITY_SUITES_DIR, models, REPO_ROOT, product_slos=slos_by_product(products))
     suite_checks = build_suite_checks(suites, models, products, {name: checked(name) for name in suites},
                                       as_of=settings.as_of, masking_key=settings.masking_key)
     leak_checks = build_pii_leak_checks({name: checked(name) for p in products.values() for name in p.public_models},
@@ -138,8 +134,18 @@ def _definitions_for(settings: Settings) -> dg.Definitions:
     return build_definitions(settings)
 
 
+class DefinitionsLoadError(Exception):
+    """The project cannot become Definitions: its message is the one line saying why."""
+
+
 @dg.definitions
 def defs() -> dg.Definitions:
     """Built once per process and settings: `dagster asset materialize` loads the code location
-    several times per run."""
-    return _definitions_for(load_settings())
+    several times per run. A bad spec, suite or landing declaration is one line: written to stderr
+    first (so a terminal shows it before Dagster's traceback) and the message of the error raised."""
+    try:
+        return _definitions_for(load_settings())
+    except LOAD_ERRORS as exc:
+        message = f"dataops_assets.definitions: {exc}"
+        print(message, file=sys.stderr, flush=True)
+        raise DefinitionsLoadError(message) from None

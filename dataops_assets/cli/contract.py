@@ -22,19 +22,15 @@ def contract() -> None:
               help="Write to this file instead of standard output.")
 def export(product_id: str, fmt: str, output: Path | None) -> None:
     """Write the product's contract, validated against the format's schema first."""
-    from dataops_assets.catalog.products import slos_by_product
-    from dataops_assets.cli.products import load_catalog_and_models, require_product
+    from dataops_assets.cli.products import load_project_or_exit, require_product
     from dataops_assets.governance.odcs import OdcsError, odcs_contract, to_yaml, validate_odcs
-    from dataops_assets.quality.suite import SuiteError, load_suites
-    from dataops_assets.settings import QUALITY_SUITES_DIR, REPO_ROOT
 
-    products, models = load_catalog_and_models()
-    product = require_product(products, product_id, "ID")
+    project = load_project_or_exit()
+    product = require_product(project.products, product_id, "ID")
     try:
-        suites = load_suites(QUALITY_SUITES_DIR, models, REPO_ROOT, product_slos=slos_by_product(products))
-        document = odcs_contract(product, models, suites)
+        document = odcs_contract(product, project.models, project.suites)
         validate_odcs(document)
-    except (SuiteError, OdcsError) as exc:
+    except OdcsError as exc:
         raise click.ClickException(f"{product_id}: {exc}") from None
     text = to_yaml(document)
     if output is None:

@@ -13,18 +13,22 @@ import click
 def impact(target: str, as_json: bool) -> None:
     """Every downstream model, column, publication, product, owner and consumer TARGET reaches, e.g.
     `crm.customers.email` (a landing column), `stg_crm__customers.email` or `customer_360`."""
-    from dataops_assets.cli.products import load_catalog_and_models
+    from dataops_assets.cli.products import load_project_or_exit
     from dataops_assets.definitions import build_definitions
     from dataops_assets.governance.impact import ImpactError, impact as analyse, project_columns, resolve_target
+    from dataops_assets.project import LOAD_ERRORS
     from dataops_assets.settings import load_settings
-    from dataops_assets.sources.landing_contract import load_landing_contract
 
     import dagster as dg
 
     settings = load_settings()
-    products, models = load_catalog_and_models()
-    columns_of = project_columns(models, load_landing_contract(settings).values())
-    asset_graph = build_definitions(settings).resolve_asset_graph()
+    project = load_project_or_exit()
+    products = project.products
+    columns_of = project_columns(project.models, project.landing.values())
+    try:
+        asset_graph = build_definitions(settings).resolve_asset_graph()
+    except LOAD_ERRORS as exc:
+        raise click.ClickException(str(exc)) from None
     try:
         resolved = resolve_target(target, asset_graph, columns_of)
     except ImpactError as exc:

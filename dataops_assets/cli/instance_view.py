@@ -7,12 +7,12 @@ from dataclasses import dataclass
 import click
 import dagster as dg
 
-from dataops_assets.catalog.products import DataProduct, load_products, models_by_name, read_manifest, slos_by_product
-from dataops_assets.dbt.manifest import ensure_manifest
+from dataops_assets.catalog.products import DataProduct
 from dataops_assets.dbt.translator import PLATFORM_GROUP
 from dataops_assets.quality.report import ModelGroup
-from dataops_assets.quality.suite import Suite, load_suites
-from dataops_assets.settings import QUALITY_SUITES_DIR, REPO_ROOT, Settings
+from dataops_assets.quality.suite import Suite
+from dataops_assets.project import LOAD_ERRORS, load_project
+from dataops_assets.settings import Settings
 
 
 @dataclass(frozen=True)
@@ -26,14 +26,13 @@ class ProjectView:
 def load_project_view(settings: Settings) -> ProjectView:
     from dataops_assets.definitions import build_definitions
 
-    manifest = read_manifest(ensure_manifest(settings))
-    products, models = load_products(manifest), models_by_name(manifest)
-    return ProjectView(
-        products=products,
-        suites=load_suites(QUALITY_SUITES_DIR, models, REPO_ROOT, product_slos=slos_by_product(products)),
-        asset_graph=build_definitions(settings).resolve_asset_graph(),
-        platform=ModelGroup.of_dbt_group(PLATFORM_GROUP, models),
-    )
+    try:
+        project = load_project(settings)
+        asset_graph = build_definitions(settings).resolve_asset_graph()
+    except LOAD_ERRORS as exc:
+        raise click.ClickException(str(exc)) from None
+    return ProjectView(products=project.products, suites=project.suites, asset_graph=asset_graph,
+                       platform=ModelGroup.of_dbt_group(PLATFORM_GROUP, project.models))
 
 
 def select_products(view: ProjectView, product_id: str | None) -> dict[str, DataProduct]:

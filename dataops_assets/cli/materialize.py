@@ -10,12 +10,10 @@ from pathlib import Path
 
 import click
 
-from dataops_assets.catalog.errors import SpecError
-from dataops_assets.catalog.products import load_products, read_manifest
 from dataops_assets.catalog.spec import Partitioning
 from dataops_assets.cli.partition_plan import PlannedRun, plan_runs
-from dataops_assets.dbt.manifest import ensure_manifest
 from dataops_assets.dbt.partitions import partition_keys
+from dataops_assets.project import LOAD_ERRORS, load_project
 from dataops_assets.settings import REPO_ROOT, load_settings
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
@@ -30,7 +28,7 @@ def dagster_command(run: PlannedRun, log_level: str) -> list[str]:
 def used_partition_keys() -> dict[Partitioning, list[str]]:
     """Partition keys of every partitions definition some product uses."""
     settings = load_settings()
-    used = {p.partitioning for p in load_products(read_manifest(ensure_manifest(settings))).values()}
+    used = {p.partitioning for p in load_project(settings).products.values()}
     return {p: keys for p, keys in partition_keys(settings).items() if p in used}
 
 
@@ -46,7 +44,7 @@ def materialize(partition: str, partition_range: str, log_level: str, dry_run: b
     partition by default). Runs go on after one fails; the exit code is 1 if any failed."""
     try:
         runs = plan_runs(used_partition_keys(), partition.strip(), partition_range.strip())
-    except (SpecError, RuntimeError, ValueError) as exc:
+    except LOAD_ERRORS as exc:
         raise click.ClickException(str(exc)) from None
     env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
     failed = []

@@ -72,12 +72,7 @@ Next:
 
 
 def _loads(settings) -> None:
-    """What must hold right after scaffolding: dbt parses the project, the specs and suites load."""
-    from dataops_assets.catalog.products import load_products, models_by_name, read_manifest, slos_by_product
-    from dataops_assets.dbt.manifest import ensure_manifest
-    from dataops_assets.quality.suite import load_suites
-    from dataops_assets.settings import QUALITY_SUITES_DIR
+    """What must hold right after scaffolding: dbt parses the project; specs, suites and landing contract load."""
+    from dataops_assets.project import load_project
 
-    manifest = read_manifest(ensure_manifest(settings))
-    products = load_products(manifest)
-    load_suites(QUALITY_SUITES_DIR, models_by_name(manifest), REPO_ROOT, product_slos=slos_by_product(products))
+    load_project(settings)

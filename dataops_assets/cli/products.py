@@ -6,17 +6,9 @@ import json
 
 import click
 
-from dataops_assets.catalog.errors import SpecError
-from dataops_assets.catalog.products import (
-    DataProduct,
-    load_products,
-    models_by_name,
-    product_detail,
-    product_summary,
-    read_manifest,
-)
+from dataops_assets.catalog.products import DataProduct, product_detail, product_summary
 from dataops_assets.cli.table import echo_table
-from dataops_assets.dbt.manifest import ensure_manifest
+from dataops_assets.project import LOAD_ERRORS, Project, load_project
 from dataops_assets.settings import load_settings
 
 
@@ -27,10 +19,15 @@ def load_catalog() -> dict[str, DataProduct]:
 
 def load_catalog_and_models() -> tuple[dict[str, DataProduct], dict[str, dict]]:
     """The products and the manifest's models by name, from one read of the manifest."""
+    project = load_project_or_exit()
+    return project.products, project.models
+
+
+def load_project_or_exit() -> Project:
+    """The whole project (specs, suites, landing contract) validated; any problem is a one-line CLI error."""
     try:
-        manifest = read_manifest(ensure_manifest(load_settings()))
-        return load_products(manifest), models_by_name(manifest)
-    except (SpecError, RuntimeError, ValueError) as exc:
+        return load_project(load_settings())
+    except LOAD_ERRORS as exc:
         raise click.ClickException(str(exc)) from None
 
 

@@ -64,7 +64,6 @@ def _partitions_text(partitions: list[str]) -> str:
 
 
 def _product_ids() -> list[str]:
-    from dataops_assets.catalog.products import load_products, read_manifest
-    from dataops_assets.dbt.manifest import ensure_manifest
+    from dataops_assets.cli.products import load_catalog
 
-    return sorted(load_products(read_manifest(ensure_manifest(load_settings()))))
+    return sorted(load_catalog())

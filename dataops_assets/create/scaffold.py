@@ -131,7 +131,7 @@ def _declared(plan: Plan, repo_root: Path, contract: LandingContract, landing_di
     if current is None and declaring:
         current = (repo_root / path).read_text()
     text = (current.rstrip("\n") + "\n" + "\n".join(table_yaml(proposed)) + "\n" if current
-            else sources_yaml(source, [proposed], description=f"Files imported with `dataops landing import`."))
+            else sources_yaml(source, [proposed], description="Files imported with `dataops landing import`."))
     (plan.changed if declaring else plan.files)[path] = text
     return proposed
 
