@@ -30,7 +30,7 @@ from dataops_assets.slo.policies import retry_policy
 from dataops_assets.slo.schedules import build_refresh_automation
 from dataops_assets.slo.sensor import build_slo_sensor
 from dataops_assets.project import LOAD_ERRORS, load_project
-from dataops_assets.sources.landing_contract import check_landing
+from dataops_assets.sources.landing_contract import landing_problems
 
 # Partitioned asset checks and backfill policies are Dagster previews; their warnings would print on every load.
 warnings.filterwarnings("ignore", message=".*partitions_def on an AssetCheckSpec.*")
@@ -47,8 +47,10 @@ def build_definitions(settings: Settings) -> dg.Definitions:
     partitioning = {name: product.partitioning for product in products.values() for name in product.partition_columns}
     columns = {name: column for product in products.values() for name, column in product.partition_columns.items()}
 
-    def vet_landing(keys: set[dg.AssetKey]) -> None:
-        check_landing(settings.landing_dir, [landing[(key.path[1], key.path[2])] for key in keys])
+    def vet_landing(keys: set[dg.AssetKey]) -> dict[dg.AssetKey, list[str]]:
+        """Each of the landing tables that breaks its contract (or has no files), with how."""
+        found = {key: landing_problems(settings.landing_dir, landing[(key.path[1], key.path[2])]) for key in keys}
+        return {key: problems for key, problems in found.items() if problems}
 
     keyed = {specs[m].key: m for p in products.values() for m in p.public_models if needs_key(p.pii_masking(m))}
 

@@ -167,6 +167,13 @@ def run_ids(home: Path) -> set[str]:
         return {run.run_id for run in instance.get_runs()}
 
 
+def run_tags(home: Path, run_id: str) -> dict[str, str]:
+    import dagster as dg
+
+    with dg.DagsterInstance.from_config(str(home / "dagster")) as instance:
+        return dict(instance.get_run_by_id(run_id).tags)
+
+
 def copy_home(source: Path, target: Path) -> Path:
     """A copy of a materialized home whose staging views read the copy's landing zone.
 

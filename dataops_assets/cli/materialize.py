@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import click
@@ -23,6 +25,17 @@ def dagster_command(run: PlannedRun, log_level: str) -> list[str]:
     config = {"loggers": {"console": {"config": {"log_level": log_level}}}}
     return [str(Path(sys.executable).parent / "dagster"), "asset", "materialize",
             "-m", "dataops_assets.definitions", "-a", "defs", *run.cli_args(), "--config-json", json.dumps(config)]
+
+
+def blocked_since(started: float) -> list[str]:
+    """What the dbt steps of runs created since `started` left unbuilt for unusable landing tables."""
+    import dagster as dg
+
+    from dataops_assets.dbt.assets import BLOCKED_TAG
+
+    with dg.DagsterInstance.from_config(str(load_settings().instance_dir)) as instance:
+        runs = instance.get_runs(filters=dg.RunsFilter(created_after=dt.datetime.fromtimestamp(started, dt.timezone.utc)))
+        return [run.tags[BLOCKED_TAG] for run in runs if BLOCKED_TAG in run.tags]
 
 
 def used_partition_keys() -> dict[Partitioning, list[str]]:
@@ -54,7 +67,11 @@ def materialize(partition: str, partition_range: str, log_level: str, dry_run: b
         if dry_run:
             click.echo(" ".join(command))
             continue
+        started = time.time()
         if subprocess.run(command, env=env, cwd=REPO_ROOT).returncode != 0:
             failed.append(" ".join(run.cli_args()))
+            continue
+        # The run built and published every product but those an unusable landing table blocked.
+        failed += [f"{' '.join(run.cli_args())} ({blocked})" for blocked in blocked_since(started)]
     if failed:
-        raise click.ClickException(f"{len(failed)} of {len(runs)} runs failed: {'; '.join(failed)}")
+        raise click.ClickException(f"{len(failed)} of {len(runs)} runs failed or left products blocked: {'; '.join(failed)}")

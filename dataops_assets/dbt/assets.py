@@ -14,7 +14,7 @@ from dagster_dbt import DbtCliInvocation, DbtCliResource, DbtProject, dbt_assets
 from packaging import version
 
 from dataops_assets.catalog.spec import Partitioning
-from dataops_assets.dbt.translator import LANDING_GROUP, DataProductTranslator
+from dataops_assets.dbt.translator import LANDING_GROUP, PLATFORM_GROUP, DataProductTranslator
 from dataops_assets.settings import DUCKDB_POOL, Settings
 
 
@@ -56,6 +56,21 @@ def landing_keys_upstream(asset_deps: Mapping[dg.AssetKey, Iterable[dg.AssetKey]
     return found
 
 
+# A run whose dbt step left models out because landing tables they read are missing or bad: which, and why.
+BLOCKED_TAG = "dataops/blocked_by_landing"
+MAX_TAG_LENGTH = 4000
+
+
+def blocked_message(blocked: set[dg.AssetKey], problems: Mapping[dg.AssetKey, list[str]],
+                    specs: Mapping[dg.AssetKey, dg.AssetSpec]) -> str:
+    """One line: the products (else the staging models) left unbuilt, and the landing problems why."""
+    groups = sorted({specs[k].group_name for k in blocked if specs[k].group_name not in (None, PLATFORM_GROUP)})
+    what = (f"products {', '.join(groups)}" if groups
+            else f"models {', '.join(sorted(k.to_user_string() for k in blocked))}")
+    reasons = "; ".join(p for key in sorted(problems, key=lambda k: k.to_user_string()) for p in problems[key])
+    return f"blocked: {what} not built (they read unusable landing tables): {reasons}"
+
+
 @dataclass(frozen=True)
 class DbtSelection:
     """The dbt selection of one partitions definition's step, and the adapter it runs on."""
@@ -72,7 +87,7 @@ def build_dbt_run_assets(
     selection: DbtSelection,
     partitions_def: dg.TimeWindowPartitionsDefinition | None,
     settings: Settings,
-    check_landing: Callable[[set[dg.AssetKey]], None],
+    landing_problems: Callable[[set[dg.AssetKey]], dict[dg.AssetKey, list[str]]],
     while_dbt_runs: Callable[[], object] = lambda: None,
     check_masking_key: Callable[[set[dg.AssetKey]], None] = lambda keys: None,
 ) -> dg.AssetsDefinition:
@@ -80,8 +95,10 @@ def build_dbt_run_assets(
 
     Blocking happens at publication (write-audit-publish), so products need no step boundary
     between them. A partitioned run passes its time window to dbt (a single-run backfill passes
-    the whole range); `check_landing` vets the landing tables the selected models read first;
-    `while_dbt_runs` starts work this process can do while it waits for dbt.
+    the whole range). `landing_problems` vets the landing tables the selected models read first: a
+    missing or bad table blocks only the models that read it (their products are named in the log and
+    the run's BLOCKED_TAG), and dbt builds the rest; `while_dbt_runs` starts work this process can do
+    while it waits for dbt.
     """
 
     @dbt_assets(
@@ -95,17 +112,27 @@ def build_dbt_run_assets(
         pool=DUCKDB_POOL,
     )
     def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
-        landing = landing_keys_upstream(context.assets_def.asset_deps, context.selected_asset_keys)
+        selected = set(context.selected_asset_keys)
+        deps = context.assets_def.asset_deps
+        problems = landing_problems(landing_keys_upstream(deps, selected))
+        blocked = {key for key in selected if landing_keys_upstream(deps, [key]) & problems.keys()}
+        if blocked:
+            message = blocked_message(blocked, problems, context.assets_def.specs_by_key)
+            if blocked == selected:
+                raise dg.Failure(description=message, allow_retries=False)
+            context.log.error(message)
+            context.instance.add_run_tags(context.run.run_id, {BLOCKED_TAG: message[:MAX_TAG_LENGTH]})
         try:
-            check_landing(landing)
-            check_masking_key(set(context.selected_asset_keys))
+            check_masking_key(selected - blocked)
         except ValueError as exc:
             raise dg.Failure(description=str(exc), allow_retries=False) from None
         window = context.partition_time_window if partitions_def is not None else None
+        # Unusable landing tables and everything built from them stay out of the build.
+        excluded = ["--exclude", *sorted(f"source:{k.path[1]}.{k.path[2]}+" for k in problems)] if problems else []
         with dbt_environment(settings, window):
             # dbt unit tests check model logic on fixed rows, not the data: `make test` runs them.
             # A failed test does not fail the step: its result gates the model's publication.
-            invocation = dbt.cli(["build", "--exclude-resource-type", "unit_test"], context=context,
+            invocation = dbt.cli(["build", "--exclude-resource-type", "unit_test", *excluded], context=context,
                                  raise_on_error=False)
         while_dbt_runs()
         try:

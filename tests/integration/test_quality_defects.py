@@ -19,6 +19,7 @@ import pytest
 from dataops_assets.catalog.products import load_products, models_by_name, slos_by_product
 from dataops_assets.quality.suite import load_suites
 from dataops_assets.settings import QUALITY_SUITES_DIR, REPO_ROOT
+from dataops_assets.dbt.assets import BLOCKED_TAG
 from tests.sandbox import (
     TEST_END,
     VENV_BIN,
@@ -32,6 +33,7 @@ from tests.sandbox import (
     public_models,
     published_version,
     rewrite_landing,
+    run_tags,
     warehouse_scalar,
 )
 
@@ -152,23 +154,33 @@ def test_duplicate_keys_fail_the_staging_key_check(home):
     assert "product_performance (skipped)" in result.output
 
 
-def test_dropped_column_stops_the_run_before_dbt_and_keeps_tables(home):
+def test_dropped_column_blocks_only_the_products_reading_it_and_keeps_their_tables(home):
     before = warehouse_scalar(home, CUSTOMER_360_FINGERPRINT)
     rewrite_landing(home, "crm", "customers", "select * exclude (email) from landing")
     result = materialize(home, "--only", "none")
-    assert result.returncode != 0
-    assert ("landing/crm/customers/part-0000.parquet: column 'email' is missing, expected VARCHAR"
-            in result.stdout + result.stderr)
-    # The unpartitioned step reads crm.customers: it stops before dbt, every one of its models stays.
-    assert not {m for m in public_models() if latest_materialization_run(home, m) in result.run_ids}
-    assert warehouse_scalar(home, CUSTOMER_360_FINGERPRINT) == before
+    assert result.returncode == 0, "the step builds every product that does not read crm.customers"
+    [run_id] = result.run_ids
+    blocked = run_tags(home, run_id)[BLOCKED_TAG]
+    # sales_daily_metrics: its unpartitioned intermediate view joins the customers
+    assert blocked.startswith("blocked: products customer_360, sales_daily_metrics not built (they read unusable "
+                              "landing tables): ")
+    assert "landing/crm/customers/part-0000.parquet: column 'email' is missing, expected VARCHAR" in blocked
+    built = {m for m in public_models() if latest_materialization_run(home, m) == run_id}
+    assert {"product_performance", "equipment_status"} <= built and not built & {"customer_360", "customer_360_v2"}
+    assert latest_materialization_run(home, "published_product_performance") == run_id
+    assert warehouse_scalar(home, CUSTOMER_360_FINGERPRINT) == before  # customer_360 keeps its tables
+    assert published_version(home, "customer_360", "customer_360") == 1
 
 
-def test_missing_landing_table_fails_naming_the_path(home):
-    shutil.rmtree(home / "landing" / "shop" / "payments")
-    result = materialize(home, "--only", "none")
-    assert result.returncode != 0
-    assert "landing/shop/payments: no Parquet files in " in result.stdout + result.stderr
+def test_a_missing_landing_table_blocks_only_its_product_and_names_it(home):
+    shutil.rmtree(home / "landing" / "meteo" / "weather")
+    result = materialize(home)
+    assert result.returncode == 1
+    assert ("blocked: products mission_logistics not built (they read unusable landing tables): "
+            "landing/meteo/weather: no Parquet files in ") in result.output
+    assert latest_materialization_run(home, "published_equipment_status") not in result.run_ids
+    for model in public_models() - {"equipment_status"}:
+        assert latest_materialization_run(home, f"published_{model}") in result.run_ids, model
 
 
 def test_stalled_fleet_feed_fails_timeliness_and_an_hour_earlier_passes(home):
