@@ -19,7 +19,9 @@ from dataops_assets.sources.event_window import Window, write_window_record
 from dataops_assets.sources.fleet_tables import build_equipment, build_fleet_activity, build_weather
 from dataops_assets.sources.ground_truth import ground_truth_dir, write_ground_truth
 from dataops_assets.sources.helpdesk_tables import build_support_tickets
-from dataops_assets.sources.landing_contract import SANDBOX_GENERATOR, LandingContract, LandingTable
+from dataops_assets.settings import REPO_ROOT
+from dataops_assets.sources.landing_contract import SAMPLE_GENERATOR, SANDBOX_GENERATOR, LandingContract, LandingTable
+from dataops_assets.sources.landing_import import import_landing
 from dataops_assets.sources.landing_tables import (
     COUNTRIES, CUSTOMER_ID_PATTERN, EMAIL_PATTERN, LOGISTICS_REGIONS, row_counts, spend_history_days,
 )
@@ -121,7 +123,10 @@ def generate_landing(
     landing_dir: Path, contract: LandingContract, scale: float, seed: int, end_date: dt.date | dt.datetime,
     days: int = 90,
 ) -> dict[str, int]:
-    """Write every landing table the contract gives to the sandbox generator; returns {"<source>/<table>": rows}.
+    """Write every landing table the contract gives to a generator; returns {"<source>/<table>": rows}.
+
+    `generator: sandbox` tables are synthetic; `generator: sample` ones are their sample file (a path in
+    the repository) imported as `dataops landing import` does, typed by the contract.
 
     Scale 1 is about 1M transactions; tables are written in chunks of <= 1M rows, one part
     file per chunk. The window ends at an instant: a date means its last second (23:59:59), a
@@ -140,6 +145,10 @@ def generate_landing(
             if any(table in tables for table in job.tables):
                 written.update(_run_job(con, Path(landing_dir), ctx, job, tables))
         write_ground_truth(con, Path(landing_dir), "procurement_spend_anomalies", spend_anomaly_truth(ctx))
+    for table in (t for t in contract.values() if t.generator == SAMPLE_GENERATOR):
+        written[table.key] = import_landing(REPO_ROOT / table.sample, Path(landing_dir), table.source, table.name,
+                                            None, table).rows
     history_start = ctx.window.end_date - dt.timedelta(days=spend_history_days(days) - 1)
     write_window_record(Path(landing_dir), ctx.window, history_start)
-    return {f"{table.source}/{table.name}": written[table.key] for table in tables.values()}
+    generated = [*tables.values(), *(t for t in contract.values() if t.generator == SAMPLE_GENERATOR)]
+    return {f"{table.source}/{table.name}": written[table.key] for table in sorted(generated, key=lambda t: (t.source, t.name))}

@@ -1,8 +1,9 @@
 """The landing contract, declared once in the dbt sources YAML, and vetting landing files against it.
 
 Each landing table is a dbt source table whose `columns` carry a DuckDB `data_type`; its `meta` may
-name the generator that fills it (`generator: sandbox`: `dataops generate`; none: real drops only)
-and its `primary_key`. Everything here reads the contract from the dbt manifest.
+name the generator that fills it for `dataops generate` (`sandbox`: synthetic rows; `sample`: the
+file or folder `sample`, a path in the repository, imported as it is; none: real drops only) and its
+`primary_key`. Everything here reads the contract from the dbt manifest.
 
 A dropped or retyped column otherwise surfaces as an obscure SQL binder error deep in a dbt run;
 vetting makes it one line naming the table, the column, what was found and what was expected.
@@ -23,7 +24,8 @@ from dataops_assets.settings import Settings
 
 TEXT = "VARCHAR"
 SANDBOX_GENERATOR = "sandbox"
-GENERATORS = (SANDBOX_GENERATOR,)
+SAMPLE_GENERATOR = "sample"
+GENERATORS = (SANDBOX_GENERATOR, SAMPLE_GENERATOR)
 Schema = tuple[tuple[str, str], ...]  # (column, DuckDB type) in file order
 
 
@@ -41,6 +43,7 @@ class LandingTable:
     primary_key: tuple[str, ...] = ()
     generator: str | None = None
     yaml_file: str = ""
+    sample: str | None = None  # with generator: sample, the repository path of the sample file(s)
 
     @property
     def key(self) -> str:
@@ -94,8 +97,12 @@ def _landing_table(node: Mapping[str, Any], con: duckdb.DuckDBPyConnection) -> L
     if generator is not None and generator not in GENERATORS:
         raise LandingContractError(f"{where} meta.generator: expected one of {', '.join(GENERATORS)} or none "
                                    f"(a real-drop table), got {generator!r}")
+    sample = meta.get("sample")
+    if (generator == SAMPLE_GENERATOR) != isinstance(sample, str) or (sample is not None and not sample.strip()):
+        raise LandingContractError(f"{where} meta.sample: expected a repository path (a file or folder) exactly when "
+                                   f"generator is {SAMPLE_GENERATOR}, got {sample!r}")
     return LandingTable(node["source_name"], node["name"], tuple(columns), tuple(key), generator,
-                        node.get("original_file_path", ""))
+                        node.get("original_file_path", ""), sample)
 
 
 def landing_problems(landing_dir: Path, table: LandingTable) -> list[str]:

@@ -9,6 +9,7 @@ The table folder is replaced whole, swapped in only once every file is written.
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ import duckdb
 from dataops_assets.sources.landing_contract import LandingTable, Schema
 
 FORMATS = ("csv", "json", "parquet")
+ORIGIN_FILE = "_import.json"  # in the table folder: what was imported, so a contract proposal can name it
 NAME = re.compile(r"^[a-z_][a-z0-9_]*$")
 _SUFFIXES = {"csv": (".csv",), "json": (".json", ".jsonl", ".ndjson"), "parquet": (".parquet",)}
 
@@ -142,6 +144,7 @@ def import_landing(path: Path, landing_dir: Path, source: str, table: str, file_
                 rows += con.execute(f"copy (select {select} from {_reader(file, file_format, as_text=True)}) to "
                                     f"{_literal(work / f'part-{number:04d}.parquet')} (format parquet, compression zstd)"
                                     ).fetchone()[0]
+            (work / ORIGIN_FILE).write_text(json.dumps({"path": str(Path(path).resolve()), "format": file_format}))
         except BaseException:
             shutil.rmtree(work, ignore_errors=True)
             raise

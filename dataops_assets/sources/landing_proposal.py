@@ -9,11 +9,13 @@ from pathlib import Path
 
 import duckdb
 
-from dataops_assets.sources.landing_contract import LandingTable
+from dataops_assets.settings import REPO_ROOT
+from dataops_assets.sources.landing_contract import SAMPLE_GENERATOR, LandingTable
+from dataops_assets.sources.landing_import import ORIGIN_FILE
 
 
 _KEY_NAME = re.compile(r"^(id|sku|key|code)$|_(id|key|code)$")
-_PLAIN = re.compile(r"^[A-Za-z_][A-Za-z0-9_ ]*$")
+_PLAIN = re.compile(r"^[A-Za-z_][A-Za-z0-9_ ./-]*$")
 
 
 def _scalar(text: str) -> str:
@@ -28,7 +30,9 @@ def _quote(name: str) -> str:
 def propose_table(landing_dir: Path, source: str, table: str) -> LandingTable:
     """The table as its Parquet files are: their columns and types, and as primary key the first column
     named like a key (`id`, `*_id`, `sku`, `*_key`, `*_code`) whose values are all present and distinct,
-    or, when no column is named so, the first column if its values are (else none)."""
+    or, when no column is named so, the first column if its values are (else none). Files imported from
+    inside the repository become the table's sample (`generator: sample`): `dataops generate` imports them
+    again, so the sandbox, `make run` and the tests have the table too."""
     folder = landing_dir / source / table
     files = sorted(folder.glob("*.parquet"))
     if not files:
@@ -44,6 +48,11 @@ def propose_table(landing_dir: Path, source: str, table: str) -> LandingTable:
             if rows and rows == distinct:
                 key = (name,)
                 break
+    origin = folder / ORIGIN_FILE
+    imported = Path(json.loads(origin.read_text())["path"]) if origin.exists() else None
+    if imported is not None and imported.is_relative_to(REPO_ROOT):
+        return LandingTable(source, table, columns, key, SAMPLE_GENERATOR,
+                            sample=imported.relative_to(REPO_ROOT).as_posix())
     return LandingTable(source, table, columns, key)
 
 
@@ -63,6 +72,8 @@ def table_yaml(table: LandingTable) -> list[str]:
     meta = {}
     if table.generator:
         meta["generator"] = table.generator
+    if table.sample:
+        meta["sample"] = _scalar(table.sample)
     if table.primary_key:
         meta["primary_key"] = "[" + ", ".join(_scalar(c) for c in table.primary_key) + "]"
     if meta:

@@ -272,6 +272,6 @@ def test_datasets_retry_only_from_failed(run):
 def test_policy_check_passes_on_the_project(run):
     result = run("policy", "check")
     assert result.exit_code == 0, result.output
-    assert result.output.strip() == "5 policies over 6 products: no violations"
+    assert result.output.strip() == f"5 policies over {len(PRODUCT_IDS)} products: no violations"
     document = json.loads(run("policy", "check", "--json").output)
     assert set(document["products"]) == PRODUCT_IDS and document["violations"] == []

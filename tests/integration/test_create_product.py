@@ -13,6 +13,7 @@ from tests.sandbox import (
 )
 
 JAFFLE = Path(__file__).parent.parent / "fixtures" / "jaffle"
+FIXTURES = "tests/fixtures/jaffle"  # in the project: imported from there, each file becomes its table's sample
 SELECT = '+key:"published_jaffle_shop"'  # the product and everything upstream of it
 
 
@@ -28,8 +29,8 @@ def project(tmp_path_factory) -> tuple[Path, Path]:
 def created(project) -> tuple[Path, Path]:
     repo, home = project
     for table in ("customers", "products", "stores"):
-        imported = dataops(repo, home, "landing", "import", str(JAFFLE / f"{table}.csv"), "--source", "jaffle",
-                           "--table", table)
+        imported = dataops(repo, home, "landing", "import", str(repo / FIXTURES / f"{table}.csv"), "--source",
+                           "jaffle", "--table", table)
         assert imported.returncode == 0, imported.stderr
         assert "# Proposed landing contract for jaffle." in imported.stdout
     result = dataops(repo, home, "product", "create", "jaffle_shop", "--domain", "retail", "--owner-email",
@@ -37,6 +38,8 @@ def created(project) -> tuple[Path, Path]:
                      "jaffle.customers,jaffle.products,jaffle.stores")
     assert result.returncode == 0, result.stderr
     assert "wrote dbt_project/models/products/jaffle_shop/jaffle_shop.sql" in result.stdout
+    sources = (repo / "dbt_project/models/staging/_sources_jaffle.yml").read_text()
+    assert f"meta: {{generator: sample, sample: {FIXTURES}/customers.csv, primary_key: [id]}}" in sources
     model = repo / "dbt_project/models/products/jaffle_shop/jaffle_shop.sql"
     model.write_text(model.read_text().replace("from customers\n", "from customers\nwhere name not like 'Test %'\n"))
     return repo, home
@@ -57,6 +60,15 @@ def test_imported_csvs_become_a_product_that_materializes_with_every_check_passi
     assert published_version(home, "jaffle_shop", "jaffle_shop") == 1
     listed = json.loads(dataops(repo, home, "products", "list", "--json").stdout)["products"]
     assert len(listed) == len(PRODUCT_IDS) + 1 and "jaffle_shop" in {p["id"] for p in listed}
+
+
+def test_dataops_generate_fills_the_new_tables_from_their_samples(created, tmp_path):
+    repo, _ = created
+    home = tmp_path / "fresh"
+    result = dataops(repo, home, "generate", "--scale", "0.001", "--days", "3", "--json")
+    assert result.returncode == 0, result.stderr
+    tables = json.loads(result.stdout)["tables"]
+    assert (tables["jaffle/customers"], tables["jaffle/products"], tables["jaffle/stores"]) == (20, 10, 4)
 
 
 def test_the_starter_suite_fails_on_a_duplicate_key_and_nothing_is_published(created, tmp_path):

@@ -54,7 +54,8 @@ def test_the_plan_is_sources_staging_product_suite_and_group_mapping(repo, landi
     assert list(found.changed) == [Path("dbt_project/dbt_project.yml")]
     sources = yaml.safe_load(found.files[staging / "_sources_jaffle.yml"])["sources"][0]
     assert [t["name"] for t in sources["tables"]] == ["customers", "products", "stores"]
-    assert sources["tables"][1]["meta"] == {"primary_key": ["sku"]}
+    assert sources["tables"][1]["meta"] == {"generator": "sample", "sample": "tests/fixtures/jaffle/products.csv",
+                                            "primary_key": ["sku"]}  # imported from the repository: its sample
     assert "'customer_id': ['id', 'string']" in found.files[staging / "stg_jaffle__customers.sql"]
     assert "'price':       'bigint'" in found.files[staging / "stg_jaffle__products.sql"]
     assert "ref('stg_jaffle__stores')" in found.files[product / "jaffle_shop.sql"]

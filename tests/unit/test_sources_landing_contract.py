@@ -105,7 +105,10 @@ def test_contract_reads_types_keys_and_generator_from_the_sources_yaml():
     ({"id": "INTEGR"}, {}, "column 'id': data_type 'INTEGR' is not a DuckDB type"),
     ({}, {}, "no columns declared"),
     ({"id": "INTEGER"}, {"primary_key": ["key"]}, "meta.primary_key: key not among its columns"),
-    ({"id": "INTEGER"}, {"generator": "faker"}, "meta.generator: expected one of sandbox or none"),
+    ({"id": "INTEGER"}, {"generator": "faker"}, "meta.generator: expected one of sandbox, sample or none"),
+    ({"id": "INTEGER"}, {"generator": "sample"}, "meta.sample: expected a repository path (a file or folder) exactly "
+                                                 "when generator is sample, got None"),
+    ({"id": "INTEGER"}, {"sample": "x.csv"}, "meta.sample: expected a repository path"),
 ])
 def test_a_bad_declaration_is_one_line_naming_file_table_and_field(columns, meta, message):
     with pytest.raises(LandingContractError) as excinfo:
@@ -121,6 +124,16 @@ def test_table_names_repeat_across_sources_and_the_generator_leaves_real_drop_ta
     counts = generate_landing(tmp_path / "landing", contract, scale=0.001, seed=5, end_date=dt.date(2026, 3, 31), days=7)
     assert "crm/customers" in counts and "jaffle/customers" not in counts
     assert not (tmp_path / "landing" / "jaffle").exists()
+
+
+def test_a_sample_table_is_its_sample_file_imported_by_the_contract(tmp_path):
+    stores = _source_node("jaffle", "stores", {"id": "VARCHAR", "name": "VARCHAR", "opened_at": "TIMESTAMP",
+                                               "tax_rate": "DOUBLE"},
+                          {"generator": "sample", "sample": "tests/fixtures/jaffle/stores.csv"})
+    contract = {**CONTRACT, **_contract(stores)}
+    counts = generate_landing(tmp_path / "landing", contract, scale=0.001, seed=5, end_date=dt.date(2026, 3, 31), days=7)
+    assert counts["jaffle/stores"] == 4
+    assert landing_problems(tmp_path / "landing", contract[("jaffle", "stores")]) == []
 
 
 def test_two_sandbox_tables_of_one_name_or_an_unknown_one_are_refused(tmp_path):

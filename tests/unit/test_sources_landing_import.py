@@ -35,7 +35,8 @@ def test_an_undeclared_table_is_inferred_and_a_contract_proposed_with_its_key(tm
     proposal = propose_table(tmp_path, "jaffle", "stores")
     assert proposal.primary_key == ("id",) and proposal.columns == result.columns
     text = sources_yaml("jaffle", [proposal])
-    assert "      - name: stores\n        meta: {primary_key: [id]}\n" in text
+    assert ("      - name: stores\n        meta: {generator: sample, sample: tests/fixtures/jaffle/stores.csv, "
+            "primary_key: [id]}\n") in text  # a file of the repository: `dataops generate` imports it again
     assert "          - {name: opened_at, data_type: TIMESTAMP}\n" in text
     supplies = import_landing(JAFFLE / "supplies.csv", tmp_path, "jaffle", "supplies", None, None)
     assert supplies.rows == 28 and propose_table(tmp_path, "jaffle", "supplies").primary_key == ()  # id repeats
@@ -51,7 +52,9 @@ def test_a_folder_imports_each_file_as_a_part_and_replaces_the_table(tmp_path):
     (landing / "jaffle" / "products").mkdir(parents=True)
     (landing / "jaffle" / "products" / "stale.parquet").write_text("old")
     result = import_landing(drop, landing, "jaffle", "products", "json", PRODUCTS)
-    assert result.rows == 6 and sorted(p.name for p in result.folder.iterdir()) == ["part-0000.parquet", "part-0001.parquet"]
+    assert result.rows == 6
+    assert sorted(p.name for p in result.folder.iterdir()) == ["_import.json", "part-0000.parquet", "part-0001.parquet"]
+    assert propose_table(landing, "jaffle", "products").generator is None  # imported from outside the repository
 
 
 @pytest.mark.parametrize(("csv", "message"), [
