@@ -14,7 +14,10 @@ from tests.sandbox import (
 
 JAFFLE = Path(__file__).parent.parent / "fixtures" / "jaffle"
 FIXTURES = "tests/fixtures/jaffle"  # in the project: imported from there, each file becomes its table's sample
-SELECT = '+key:"published_jaffle_shop"'  # the product and everything upstream of it
+# Names no product or source of the project uses, so the test runs the same once a project has its own
+# jaffle_shop (as the README's example creates).
+SOURCE, PRODUCT = "jaffle_csv", "jaffle_csv_shop"
+SELECT = f'+key:"published_{PRODUCT}"'  # the product and everything upstream of it
 
 
 @pytest.fixture(scope="module")
@@ -30,17 +33,17 @@ def created(project) -> tuple[Path, Path]:
     repo, home = project
     for table in ("customers", "products", "stores"):
         imported = dataops(repo, home, "landing", "import", str(repo / FIXTURES / f"{table}.csv"), "--source",
-                           "jaffle", "--table", table)
+                           SOURCE, "--table", table)
         assert imported.returncode == 0, imported.stderr
-        assert "# Proposed landing contract for jaffle." in imported.stdout
-    result = dataops(repo, home, "product", "create", "jaffle_shop", "--domain", "retail", "--owner-email",
+        assert f"# Proposed landing contract for {SOURCE}." in imported.stdout
+    result = dataops(repo, home, "product", "create", PRODUCT, "--domain", "retail", "--owner-email",
                      "jaffle-data@example.com", "--classification", "U", "--from",
-                     "jaffle.customers,jaffle.products,jaffle.stores")
+                     f"{SOURCE}.customers,{SOURCE}.products,{SOURCE}.stores")
     assert result.returncode == 0, result.stderr
-    assert "wrote dbt_project/models/products/jaffle_shop/jaffle_shop.sql" in result.stdout
-    sources = (repo / "dbt_project/models/staging/_sources_jaffle.yml").read_text()
+    assert f"wrote dbt_project/models/products/{PRODUCT}/{PRODUCT}.sql" in result.stdout
+    sources = (repo / f"dbt_project/models/staging/_sources_{SOURCE}.yml").read_text()
     assert f"meta: {{generator: sample, sample: {FIXTURES}/customers.csv, primary_key: [id]}}" in sources
-    model = repo / "dbt_project/models/products/jaffle_shop/jaffle_shop.sql"
+    model = repo / f"dbt_project/models/products/{PRODUCT}/{PRODUCT}.sql"
     model.write_text(model.read_text().replace("from customers\n", "from customers\nwhere name not like 'Test %'\n"))
     return repo, home
 
@@ -49,17 +52,17 @@ def test_imported_csvs_become_a_product_that_materializes_with_every_check_passi
     repo, home = created
     run = materialize(home, select=SELECT, repo=repo)
     assert run.returncode == 0, run.output[-3000:]
-    suite = json.loads((repo / "quality_suites/jaffle_shop/jaffle_shop.json").read_text())
+    suite = json.loads((repo / f"quality_suites/{PRODUCT}/{PRODUCT}.json").read_text())
     assert len(suite["expectations"]) >= 3
-    report = json.loads(dataops(repo, home, "quality", "report", "--product", "jaffle_shop", "--json").stdout)
+    report = json.loads(dataops(repo, home, "quality", "report", "--product", PRODUCT, "--json").stdout)
     [product] = report["products"]
-    staging = [m for m in report["platform"]["models"] if m["model"].startswith("stg_jaffle__")]
+    staging = [m for m in report["platform"]["models"] if m["model"].startswith(f"stg_{SOURCE}__")]
     assert len(staging) == 3
     checks = [c for m in [*product["models"], *staging] for c in m["checks"]]
     assert checks and all(c["passed"] for c in checks), [c for c in checks if not c["passed"]]
-    assert published_version(home, "jaffle_shop", "jaffle_shop") == 1
+    assert published_version(home, PRODUCT, PRODUCT) == 1
     listed = json.loads(dataops(repo, home, "products", "list", "--json").stdout)["products"]
-    assert len(listed) == len(PRODUCT_IDS) + 1 and "jaffle_shop" in {p["id"] for p in listed}
+    assert len(listed) == len(PRODUCT_IDS) + 1 and PRODUCT in {p["id"] for p in listed}
 
 
 def test_dataops_generate_fills_the_new_tables_from_their_samples(created, tmp_path):
@@ -68,7 +71,7 @@ def test_dataops_generate_fills_the_new_tables_from_their_samples(created, tmp_p
     result = dataops(repo, home, "generate", "--scale", "0.001", "--days", "3", "--json")
     assert result.returncode == 0, result.stderr
     tables = json.loads(result.stdout)["tables"]
-    assert (tables["jaffle/customers"], tables["jaffle/products"], tables["jaffle/stores"]) == (20, 10, 4)
+    assert [tables[f"{SOURCE}/{t}"] for t in ("customers", "products", "stores")] == [20, 10, 4]
 
 
 def test_the_starter_suite_fails_on_a_duplicate_key_and_nothing_is_published(created, tmp_path):
@@ -76,12 +79,12 @@ def test_the_starter_suite_fails_on_a_duplicate_key_and_nothing_is_published(cre
     assert materialize(home, select=SELECT, repo=repo).returncode == 0
     rows = (JAFFLE / "customers.csv").read_text().splitlines()
     (tmp_path / "customers.csv").write_text("\n".join([*rows, rows[1]]) + "\n")  # the first customer twice
-    imported = dataops(repo, home, "landing", "import", str(tmp_path / "customers.csv"), "--source", "jaffle",
+    imported = dataops(repo, home, "landing", "import", str(tmp_path / "customers.csv"), "--source", SOURCE,
                        "--table", "customers")
     assert imported.returncode == 0, imported.stderr
     assert "typed by its declared contract" in imported.stdout  # the scaffold declared it
-    before = published_version(home, "jaffle_shop", "jaffle_shop")
+    before = published_version(home, PRODUCT, PRODUCT)
     run = materialize(home, select=SELECT, repo=repo)
     assert run.returncode != 0
-    assert check_evaluation(home, "stg_jaffle__customers", "unique_stg_jaffle__customers_customer_id")[0] is False
-    assert published_version(home, "jaffle_shop", "jaffle_shop") == before
+    assert check_evaluation(home, f"stg_{SOURCE}__customers", f"unique_stg_{SOURCE}__customers_customer_id")[0] is False
+    assert published_version(home, PRODUCT, PRODUCT) == before
