@@ -25,6 +25,7 @@ from dataops_assets.create.product_files import (
 from dataops_assets.create.staging import StagedTable, stage, staging_sql, staging_yaml
 from dataops_assets.sources.landing_contract import LandingContract, LandingTable
 from dataops_assets.sources.landing_proposal import propose_table, sources_yaml, table_yaml
+from dataops_assets.sql_text import parquet_files
 
 GENERATED_SOURCES = "_sources_{}.yml"  # a sources file a scaffold wrote: later scaffolds may add tables to it
 
@@ -143,7 +144,7 @@ def observed_minimums(landing_dir: Path, staged: StagedTable) -> dict[str, float
     files = sorted(staged.table.folder(landing_dir).glob("*.parquet"))
     if not numeric or not files:
         return {}
-    relation = "read_parquet([" + ", ".join("'" + str(f).replace("'", "''") + "'" for f in files) + "], union_by_name = true)"
+    relation = parquet_files(files)
     select = ", ".join(f'min(try_cast("{c.landing_column}" as double))' for c in numeric)
     with duckdb.connect() as con:
         values = con.execute(f"select {select} from {relation}").fetchone()

@@ -10,7 +10,8 @@ import duckdb
 from dagster_duckdb import DuckDBResource
 
 from dataops_assets.dbt.partitions import window_predicate
-from dataops_assets.governance.leaks import describe_leaks, find_leaks, literal, load_raw_pii
+from dataops_assets.governance.leaks import describe_leaks, find_leaks, load_raw_pii
+from dataops_assets.sql_text import parquet_files
 from dataops_assets.lifecycle.sanitize import NATIONAL_ID_COLUMNS, PII_RULES
 from dataops_assets.quality.checks import CheckedModel, checked_window, window_label
 from dataops_assets.settings import DUCKDB_POOL
@@ -35,7 +36,7 @@ def scan_files(con: duckdb.DuckDBPyConnection, files: list[Path], landing_dir: P
     if not files:
         return {}
     load_landing_pii(con, landing_dir)
-    return find_leaks(con, f"read_parquet([{', '.join(literal(f) for f in files)}], union_by_name = true)")
+    return find_leaks(con, parquet_files(files))
 
 
 def snapshot_vet(model: str, landing_dir: Path, found: dict[str, int]) -> Callable[[duckdb.DuckDBPyConnection, list[Path]], None]:

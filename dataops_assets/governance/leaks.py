@@ -13,6 +13,8 @@ from pathlib import Path
 
 import duckdb
 
+from dataops_assets.sql_text import literal, quote
+
 # RE2 (DuckDB) patterns. A phone number needs a separator after its area code, so ids made of digits
 # (CUST-9222081206) are not phone numbers; a masked one (***-***-1234) keeps too few digits to match.
 PATTERNS = {
@@ -84,9 +86,3 @@ def describe_leaks(leaks: Mapping[str, int]) -> str:
     return ", ".join(f"{label} {n} cell{'s' if n != 1 else ''}" for label, n in sorted(leaks.items()))
 
 
-def quote(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
-def literal(text: str | Path) -> str:
-    return "'" + str(text).replace("'", "''") + "'"

@@ -15,10 +15,10 @@ from pathlib import Path
 
 import duckdb
 
-from dataops_assets.governance.leaks import literal as _literal
+from dataops_assets.sql_text import literal as _literal
 from dataops_assets.governance.leaks import load_raw_pii
 from dataops_assets.governance.leaks import parquet_columns as _columns
-from dataops_assets.governance.leaks import quote as _quote
+from dataops_assets.sql_text import quote as _quote
 from dataops_assets.governance.leaks import table_dirs as _table_dirs
 from dataops_assets.sources.event_window import WINDOW_RECORD
 from dataops_assets.sources.landing_contract import LandingTable, check_landing

@@ -22,6 +22,7 @@ import duckdb
 from dataops_assets.publish.records import (
     IDENTIFIER, POINTER, RECORD, VERSION_NAME, Publication, current_publication, versions,
 )
+from dataops_assets.sql_text import literal as _literal
 
 
 def publish_snapshot(
@@ -146,10 +147,6 @@ def _file_rows(con: duckdb.DuckDBPyConnection, files: list[Path]) -> list[int]:
     found = dict(con.execute(f"select file_name, num_rows from parquet_file_metadata("
                              f"[{', '.join(_literal(f) for f in files)}])").fetchall())
     return [int(found[str(f)]) for f in files]
-
-
-def _literal(path: Path) -> str:
-    return "'" + str(path).replace("'", "''") + "'"
 
 
 def _link_or_copy(source: Path, target: Path) -> None:

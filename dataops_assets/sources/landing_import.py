@@ -18,6 +18,8 @@ from pathlib import Path
 import duckdb
 
 from dataops_assets.sources.landing_contract import LandingTable, Schema
+from dataops_assets.sql_text import literal as _literal
+from dataops_assets.sql_text import quote as _quote
 
 FORMATS = ("csv", "json", "parquet")
 ORIGIN_FILE = "_import.json"  # in the table folder: what was imported, so a contract proposal can name it
@@ -38,14 +40,6 @@ class ImportResult:
     rows: int
     columns: Schema
     declared: bool
-
-
-def _literal(text: str | Path) -> str:
-    return "'" + str(text).replace("'", "''") + "'"
-
-
-def _quote(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
 
 
 def input_files(path: Path, file_format: str | None) -> tuple[tuple[Path, ...], str]:

@@ -12,6 +12,8 @@ import duckdb
 from dataops_assets.settings import REPO_ROOT
 from dataops_assets.sources.landing_contract import SAMPLE_GENERATOR, LandingTable
 from dataops_assets.sources.landing_import import ORIGIN_FILE
+from dataops_assets.sql_text import parquet_files
+from dataops_assets.sql_text import quote as _quote
 
 
 _KEY_NAME = re.compile(r"^(id|sku|key|code)$|_(id|key|code)$")
@@ -21,10 +23,6 @@ _PLAIN = re.compile(r"^[A-Za-z_][A-Za-z0-9_ ./-]*$")
 def _scalar(text: str) -> str:
     """`text` as a YAML flow scalar: plain when it can be, else double-quoted (JSON is YAML)."""
     return text if _PLAIN.match(text) else json.dumps(text)
-
-
-def _quote(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
 
 
 def propose_table(landing_dir: Path, source: str, table: str) -> LandingTable:
@@ -38,7 +36,7 @@ def propose_table(landing_dir: Path, source: str, table: str) -> LandingTable:
     if not files:
         raise ValueError(f"landing/{source}/{table}: no Parquet files in {folder}, expected `dataops landing import` "
                          f"to have written some")
-    relation = "read_parquet([" + ", ".join("'" + str(f).replace("'", "''") + "'" for f in files) + "], union_by_name = true)"
+    relation = parquet_files(files)
     with duckdb.connect() as con:
         columns = tuple((row[0], row[1]) for row in con.execute(f"describe select * from {relation}").fetchall())
         key: tuple[str, ...] = ()

@@ -11,13 +11,10 @@ import pyarrow as pa
 
 from dataops_assets.sources.landing_contract import LandingTable, Schema
 from dataops_assets.sources.random_columns import Columns, Sql
+from dataops_assets.sql_text import literal
 
 CHUNK_ROWS = 1_000_000
 _RAW_VIEW = "landing_raw"
-
-
-def _sql_path(path: Path) -> str:
-    return "'" + str(path).replace("'", "''") + "'"
 
 
 def select_list(label: str, schema: Schema, columns: Columns) -> str:
@@ -43,7 +40,7 @@ def raw_table(columns: Columns) -> pa.Table:
 def copy_to_parquet(con: duckdb.DuckDBPyConnection, part: pa.Table, select: str, path: Path) -> None:
     con.register(_RAW_VIEW, part)
     try:
-        con.execute(f"COPY (SELECT {select} FROM {_RAW_VIEW}) TO {_sql_path(path)} (FORMAT parquet, COMPRESSION zstd)")
+        con.execute(f"COPY (SELECT {select} FROM {_RAW_VIEW}) TO {literal(path)} (FORMAT parquet, COMPRESSION zstd)")
     finally:
         con.unregister(_RAW_VIEW)
 
