@@ -33,23 +33,24 @@ def create(product_id: str, domain: str, owner_email: str, owner_name: str | Non
     table, the product folder (spec, public model with an enforced contract), a starter quality suite and
     the folder's group mapping. It refuses to overwrite anything, checks that the project parses and loads
     with the product, and undoes everything if not."""
-    from dataops_assets.catalog.products import read_manifest
-    from dataops_assets.create.scaffold import ScaffoldError, parse_inputs, plan_scaffold, write_plan
-    from dataops_assets.dbt.manifest import ensure_manifest
-    from dataops_assets.sources.landing_contract import landing_contract
+    from dataops_assets.create.scaffold import parse_inputs, plan_scaffold, write_plan
+    from dataops_assets.project import LOAD_ERRORS, load_project
 
     settings = load_settings()
     name = owner_name or owner_email.split("@")[0].replace(".", " ").replace("-", " ").replace("_", " ").title()
     try:
-        manifest = read_manifest(ensure_manifest(settings))
+        project = load_project(settings)  # a project broken before the scaffold is said so, not blamed on it
         plan = plan_scaffold(product_id, domain, owner_email, name, classification, parse_inputs(inputs),
-                             repo_root=REPO_ROOT, manifest=manifest, contract=landing_contract(manifest),
+                             repo_root=REPO_ROOT, manifest=project.manifest, contract=project.landing,
                              landing_dir=settings.landing_dir)
-        if not dry_run:
+    except LOAD_ERRORS as exc:  # ScaffoldError, a spec, suite or landing declaration, dbt parse
+        raise click.ClickException(str(exc)) from None
+    if not dry_run:
+        try:
             write_plan(plan, REPO_ROOT, verify=lambda: _loads(settings))
-    except (ValueError, RuntimeError) as exc:  # ScaffoldError, the contract, a spec or suite, dbt parse
-        prefix = "" if isinstance(exc, ScaffoldError) else "nothing written: "
-        raise click.ClickException(prefix + str(exc)) from None
+        except Exception as exc:  # whatever stops the project loading with the product: every file is back
+            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            raise click.ClickException(f"nothing written, the project does not load with {product_id}: {first}") from None
     written = {"product": product_id, "dry_run": dry_run, "created": [str(p) for p in sorted(plan.files)],
                "changed": [str(p) for p in sorted(plan.changed)], "notes": plan.notes}
     if as_json:
@@ -72,7 +73,8 @@ Next:
 
 
 def _loads(settings) -> None:
-    """What must hold right after scaffolding: dbt parses the project; specs, suites and landing contract load."""
-    from dataops_assets.project import load_project
+    """What must hold right after scaffolding: dbt parses the project; specs, suites and landing contract
+    load; the Dagster Definitions build (what `dagster dev` and `make materialize` load)."""
+    from dataops_assets.definitions import build_definitions
 
-    load_project(settings)
+    build_definitions(settings).resolve_asset_graph()

@@ -88,3 +88,17 @@ def test_the_starter_suite_fails_on_a_duplicate_key_and_nothing_is_published(cre
     assert run.returncode != 0
     assert check_evaluation(home, f"stg_{SOURCE}__customers", f"unique_stg_{SOURCE}__customers_customer_id")[0] is False
     assert published_version(home, PRODUCT, PRODUCT) == before
+
+
+def test_dry_run_writes_nothing_and_an_existing_product_is_refused_in_one_line(created):
+    repo, home = created
+    args = ("--domain", "retail", "--owner-email", "jaffle-data@example.com", "--classification", "U",
+            "--from", f"{SOURCE}.stores")
+    dry = dataops(repo, home, "product", "create", "store_directory", *args, "--dry-run")
+    assert dry.returncode == 0, dry.stderr
+    assert "would write dbt_project/models/products/store_directory/_product.yml" in dry.stdout
+    assert dry.stdout.rstrip().endswith("dry run: nothing written")
+    assert not (repo / "dbt_project/models/products/store_directory").exists()
+    again = dataops(repo, home, "product", "create", PRODUCT, *args)
+    assert again.returncode == 1
+    assert again.stderr == f"Error: ID: a dbt group {PRODUCT!r} exists already; expected a new product id\n"
