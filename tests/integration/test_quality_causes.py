@@ -14,15 +14,26 @@ import pytest
 from click.testing import CliRunner
 
 from dataops_assets.cli.main import cli
-from tests.sandbox import PRODUCT_IDS, Materialized, materialize, rewrite_landing
+from dataops_assets.catalog.products import load_products, upstream_models
+from dataops_assets.catalog.spec import Partitioning
+from tests.sandbox import PRODUCT_IDS, Materialized, materialize, project_manifest, rewrite_landing
 
 DUPLICATE_CUSTOMER_ID = "stg_crm__customers:unique_stg_crm__customers_customer_id"
-# Built in the unpartitioned dbt step the failed test stopped: their checks did not run.
-NOT_CHECKED = {"customer_360", "mission_logistics", "product_performance"}
-# Checked in their own runs, but they read stg_crm__customers: not published.
-NOT_PUBLISHED = {"sales_daily_metrics", "revenue_analytics"}
-# Reads procurement only, in its own run: unaffected.
-UNAFFECTED = PRODUCT_IDS - NOT_CHECKED - NOT_PUBLISHED
+
+
+def _catalog_sets() -> tuple[set[str], set[str], set[str]]:
+    """From the catalog: products built in the unpartitioned dbt step the failed test stopped (their checks
+    did not run); partitioned ones checked in their own runs but reading stg_crm__customers (not
+    published); the rest (unaffected)."""
+    manifest = project_manifest()
+    products = load_products(manifest)
+    not_checked = {p.id for p in products.values() if p.partitioning is Partitioning.NONE}
+    not_published = {p.id for p in products.values() if p.id not in not_checked and any(
+        "stg_crm__customers" in upstream_models(manifest, m) for m in p.public_models)}
+    return not_checked, not_published, set(products) - not_checked - not_published
+
+
+NOT_CHECKED, NOT_PUBLISHED, UNAFFECTED = _catalog_sets()
 
 
 @pytest.fixture(scope="module")
