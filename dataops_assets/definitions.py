@@ -67,9 +67,10 @@ def build_definitions(settings: Settings) -> dg.Definitions:
         cadence = partitioning.get(name, Partitioning.NONE)
         return CheckedModel(specs[name].key, models[name]["relation_name"], partitions.get(cadence), columns.get(name))
 
+    project_deps = {spec.key: [dep.asset_key for dep in spec.deps] for spec in specs.values()}
     dbt_steps = [
         build_dbt_run_assets(project, translator, cadence, selection, partitions.get(cadence), settings, vet_landing,
-                             while_dbt_runs=prepare_in_background, check_masking_key=require_masking_key)
+                             project_deps, while_dbt_runs=prepare_in_background, check_masking_key=require_masking_key)
         for cadence, selection in dbt_selections({dbt_selector(models[name]): cadence for name, cadence in partitioning.items()},
                                                  manifest["metadata"]["adapter_type"]).items()
     ]

@@ -88,6 +88,7 @@ def build_dbt_run_assets(
     partitions_def: dg.TimeWindowPartitionsDefinition | None,
     settings: Settings,
     landing_problems: Callable[[set[dg.AssetKey]], dict[dg.AssetKey, list[str]]],
+    project_deps: Mapping[dg.AssetKey, Iterable[dg.AssetKey]],
     while_dbt_runs: Callable[[], object] = lambda: None,
     check_masking_key: Callable[[set[dg.AssetKey]], None] = lambda keys: None,
 ) -> dg.AssetsDefinition:
@@ -95,7 +96,8 @@ def build_dbt_run_assets(
 
     Blocking happens at publication (write-audit-publish), so products need no step boundary
     between them. A partitioned run passes its time window to dbt (a single-run backfill passes
-    the whole range). `landing_problems` vets the landing tables the selected models read first: a
+    the whole range). `landing_problems` vets the landing tables the selected models read first, through
+    any model of the project (`project_deps`: every dbt asset's upstream keys, across steps): a
     missing or bad table blocks only the models that read it (their products are named in the log and
     the run's BLOCKED_TAG), and dbt builds the rest; `while_dbt_runs` starts work this process can do
     while it waits for dbt.
@@ -113,7 +115,7 @@ def build_dbt_run_assets(
     )
     def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
         selected = set(context.selected_asset_keys)
-        deps = context.assets_def.asset_deps
+        deps = project_deps  # a model may read landing tables through another step's models
         problems = landing_problems(landing_keys_upstream(deps, selected))
         blocked = {key for key in selected if landing_keys_upstream(deps, [key]) & problems.keys()}
         if blocked:
@@ -128,7 +130,8 @@ def build_dbt_run_assets(
             raise dg.Failure(description=str(exc), allow_retries=False) from None
         window = context.partition_time_window if partitions_def is not None else None
         # Unusable landing tables and everything built from them stay out of the build.
-        excluded = ["--exclude", *sorted(f"source:{k.path[1]}.{k.path[2]}+" for k in problems)] if problems else []
+        # One --exclude value (dbt's union of space-separated selectors): dagster-dbt reads one value a flag.
+        excluded = ["--exclude", " ".join(sorted(f"source:{k.path[1]}.{k.path[2]}+" for k in problems))] if problems else []
         with dbt_environment(settings, window):
             # dbt unit tests check model logic on fixed rows, not the data: `make test` runs them.
             # A failed test does not fail the step: its result gates the model's publication.
