@@ -49,3 +49,9 @@ Parsing Error
         "Parsing Error: Error reading dataops: staging/broken.yml - Runtime Error: Syntax error near line 5"
     )
     assert dbt_error_summary("") == "no output"
+
+
+def test_a_blocked_table_is_found_through_a_product_built_in_another_step():
+    """The monthly step's revenue_monthly reads crm.customers only through customer_360 (unpartitioned
+    step): vetting walks the whole project's lineage, so revenue_monthly is blocked too."""
+    assert K(["landing", "crm", "customers"]) in landing_keys_upstream(DEPS, [K("revenue_monthly")])
