@@ -14,7 +14,7 @@ from dataops_assets.create.staging import StagedColumn, StagedTable, singular
 from dataops_assets.governance.policies import PERSONAL_DATA_COLUMN
 
 TODO = "TODO(scaffold)"
-_NUMERIC = ("tinyint", "smallint", "integer", "bigint", "hugeint", "utinyint", "usmallint", "uinteger", "ubigint",
+NUMERIC_TYPES = ("tinyint", "smallint", "integer", "bigint", "hugeint", "utinyint", "usmallint", "uinteger", "ubigint",
             "float", "real", "double", "decimal")
 _TEMPORAL = ("date", "timestamp")
 REDACTED = "***"  # what the redact strategy leaves of a text value (macros/masking.sql)
@@ -158,7 +158,7 @@ def suite_json(request: ProductRequest, observed_min: Mapping[str, float]) -> st
                 expectations.append(_expectation("expect_column_values_to_be_in_set",
                                                  {"column": column.name, "value_set": [REDACTED]}, "validity",
                                                  f"{column.name} is masked ({REDACTED})"))
-        elif kind in _NUMERIC and column.name in observed_min:
+        elif kind in NUMERIC_TYPES and column.name in observed_min:
             floor = 0 if observed_min[column.name] >= 0 else int(observed_min[column.name] // 1)
             expectations.append(_expectation("expect_column_values_to_be_between",
                                              {"column": column.name, "min_value": floor}, "validity",

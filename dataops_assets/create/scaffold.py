@@ -20,7 +20,7 @@ from pydantic import ValidationError
 
 from dataops_assets.catalog.spec import DataProductSpec
 from dataops_assets.create.product_files import (
-    ProductRequest, logic_sql, masked_sql, model_yaml, spec_yaml, suite_json,
+    NUMERIC_TYPES, ProductRequest, logic_sql, masked_sql, model_yaml, spec_yaml, suite_json,
 )
 from dataops_assets.create.staging import StagedTable, stage, staging_sql, staging_yaml
 from dataops_assets.sources.landing_contract import LandingContract, LandingTable
@@ -139,8 +139,7 @@ def _declared(plan: Plan, repo_root: Path, contract: LandingContract, landing_di
 
 def observed_minimums(landing_dir: Path, staged: StagedTable) -> dict[str, float]:
     """The smallest value of each numeric column in the landing files, by staging column name."""
-    numeric = [c for c in staged.columns if c.staging_type.split("(")[0] in
-               ("tinyint", "smallint", "integer", "bigint", "hugeint", "float", "real", "double", "decimal")]
+    numeric = [c for c in staged.columns if c.staging_type.split("(")[0] in NUMERIC_TYPES]
     files = sorted(staged.table.folder(landing_dir).glob("*.parquet"))
     if not numeric or not files:
         return {}
