@@ -21,7 +21,7 @@ from dataops_assets.governance.masking import MaskingKeyError, needs_key
 from dataops_assets.lifecycle.assets import build_dataset_definitions
 from dataops_assets.lifecycle.cleanup import build_archive_cleanup
 from dataops_assets.lifecycle.sensors import build_lifecycle_sensors
-from dataops_assets.publish.assets import PublishTarget, build_publish_asset
+from dataops_assets.publish.assets import PublishTarget, build_publish_asset, unmasked_query
 from dataops_assets.quality.checks import CheckedModel, build_suite_checks
 from dataops_assets.quality.report import ModelGroup
 from dataops_assets.quality.validation import prepare_in_background
@@ -91,6 +91,7 @@ def build_definitions(settings: Settings) -> dg.Definitions:
                 partitions_def=model.partitions_def, partition_column=model.partition_column,
                 tags=specs[name].tags, owners=tuple(specs[name].owners),
                 freshness_policy=specs[name].freshness_policy, retry_policy=retry_policy(product.spec.retry_policy),
+                unmasked_query=unmasked_query(models, name) if product.pii_masking(name) else None,
             ), settings))
     jobs, schedules = build_refresh_automation(products, partitions, settings)
     dataset_assets, dataset_checks, dataset_jobs = build_dataset_definitions(products, models, suites, landing, settings)

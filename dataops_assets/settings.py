@@ -21,6 +21,9 @@ DEFAULT_DUCKDB_THREADS = 2
 DEFAULT_KEEP_VERSIONS = 5
 # Seed 004: archived datasets are kept at least 90 days; a setting may lengthen it, never shorten it.
 MIN_ARCHIVE_RETENTION_DAYS = 90
+# Serving: requests per key per minute, and how many may come at once (a token bucket).
+DEFAULT_RATE_PER_MINUTE = 600
+DEFAULT_RATE_BURST = 60
 _MEMORY_LIMIT = re.compile(r"^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$")
 
 
@@ -62,6 +65,10 @@ class Settings:
     archive_retention_days: int = MIN_ARCHIVE_RETENTION_DAYS
     # The PII masking key (DATAOPS_MASKING_KEY); None: the file <home>/masking.key.
     masking_key_text: str | None = field(default=None, repr=False)
+    # Serving: the API keys' store as JSON (DATAOPS_API_KEYS, hashes only); None: <home>/api_keys.json.
+    api_keys_json: str | None = field(default=None, repr=False)
+    rate_per_minute: int = DEFAULT_RATE_PER_MINUTE
+    rate_burst: int = DEFAULT_RATE_BURST
 
     def masking_key(self) -> bytes:
         """The key keyed masking (hash, tokenize) uses; MaskingKeyError, one line, when there is none."""
@@ -85,6 +92,16 @@ class Settings:
     @property
     def published_dir(self) -> Path:
         return self.home / "published"
+
+    @property
+    def restricted_dir(self) -> Path:
+        """The unmasked variant of each published version of a model with PII (owner-only), for callers
+        holding the product's PII grant; never read by the SQL views or exported."""
+        return self.home / "restricted"
+
+    @property
+    def api_keys_path(self) -> Path:
+        return self.home / "api_keys.json"
 
     @property
     def duckdb_config(self) -> dict[str, str | int]:
@@ -162,6 +179,9 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         registry_url_override=_registry_url(env.get("DATAOPS_REGISTRY_URL") or ""),
         archive_retention_days=_retention(env.get("DATAOPS_ARCHIVE_RETENTION_DAYS") or ""),
         masking_key_text=_masking_key(env.get("DATAOPS_MASKING_KEY") or ""),
+        api_keys_json=env.get("DATAOPS_API_KEYS") or None,
+        rate_per_minute=_positive_int("DATAOPS_RATE_LIMIT", env.get("DATAOPS_RATE_LIMIT"), DEFAULT_RATE_PER_MINUTE),
+        rate_burst=_positive_int("DATAOPS_RATE_BURST", env.get("DATAOPS_RATE_BURST"), DEFAULT_RATE_BURST),
     )
 
 

@@ -11,6 +11,7 @@ from dataops_assets.settings import load_settings
 # Subcommand -> where it lives, imported only when run: `dataops materialize` starts Dagster
 # three times itself and should not pay for importing it first.
 COMMANDS = {
+    "api-key": "dataops_assets.cli.api_keys:api_key",
     "audit": "dataops_assets.cli.datasets:audit",
     "contract": "dataops_assets.cli.contract:contract",
     "datasets": "dataops_assets.cli.datasets:datasets",
@@ -24,7 +25,9 @@ COMMANDS = {
     "products": "dataops_assets.cli.products:products",
     "published": "dataops_assets.cli.published:published",
     "quality": "dataops_assets.cli.quality:quality",
+    "serve": "dataops_assets.cli.serve:serve",
     "slo": "dataops_assets.cli.slo:slo",
+    "sql": "dataops_assets.cli.sql:sql",
     "summary": "dataops_assets.cli.summary:summary",
 }
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import secrets
 from collections.abc import Mapping
 from pathlib import Path
@@ -58,6 +59,13 @@ def create_masking_key(home: Path) -> Path:
 
 
 KEYED = frozenset({"hash", "tokenize"})
+_MASKED_FROM = re.compile(r"masked_columns\(\s*ref\(\s*['\"]([a-z][a-z0-9_]*)['\"]\s*\)\s*\)")
+
+
+def unmasked_model(node: Mapping[str, Any]) -> str | None:
+    """The model a public model masks: X of its `{{ masked_columns(ref('X')) }}`; None if it masks nothing."""
+    found = _MASKED_FROM.search(node.get("raw_code") or "")
+    return found.group(1) if found else None
 
 
 def needs_key(pii_masking: Mapping[str, str]) -> bool:

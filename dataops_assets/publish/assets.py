@@ -10,11 +10,13 @@ from dataops_assets.dbt.partitions import window_predicate
 from dataops_assets.governance.leak_checks import (
     PII_LEAK_CHECK, PiiLeakError, leak_check_spec, leak_metadata, snapshot_vet,
 )
+from dataops_assets.governance.masking import unmasked_model
 from dataops_assets.publish.audit import (
     blocking_failures, describe, latest_build_failures, latest_materialization_run, outcomes_in_run,
 )
 from dataops_assets.publish.snapshots import publish_snapshot
 from dataops_assets.settings import DUCKDB_POOL, Settings
+from dataops_assets.sql_text import quote
 
 # A publish asset is `published_<model>`: one name, so the lineage graph tells it from the model.
 PUBLISHED_PREFIX = "published_"
@@ -36,6 +38,19 @@ class PublishTarget:
     owners: tuple[str, ...] = ()
     freshness_policy: dg.FreshnessPolicy | None = None  # the product's freshness SLO
     retry_policy: dg.RetryPolicy | None = None  # the product's retries (a refused publication is never retried)
+    # The model's rows before masking (its contract columns from the model it masks), published beside each
+    # version under settings.restricted_dir for callers holding the PII grant; None: no PII to unmask.
+    unmasked_query: str | None = None
+
+
+def unmasked_query(models: Mapping[str, Mapping], name: str) -> str | None:
+    """The public model's contract columns read from the model it masks (`masked_columns(ref(X))`): the
+    rows of its unmasked variant; None when it masks no model."""
+    source = unmasked_model(models[name])
+    if source is None or source not in models:
+        return None
+    columns = ", ".join(quote(c) for c in models[name].get("columns", {})) or "*"
+    return f"select {columns} from {models[source]['relation_name']}"
 
 
 def publish_asset_key(model: str) -> dg.AssetKey:
@@ -83,8 +98,10 @@ def build_publish_asset(target: PublishTarget, settings: Settings) -> dg.AssetsD
                 f"checks: {describe(failures)}"), allow_retries=False)
         window = context.partition_time_window if partitioned else None
         query = f"select * from {target.relation}"
+        unmasked = target.unmasked_query
         if window is not None:
             query += f" where {window_predicate(target.partition_column, window)}"
+            unmasked = unmasked and f"{unmasked} where {window_predicate(target.partition_column, window)}"
         leaks: dict[str, int] = {}
         try:
             with duckdb.get_connection() as con:
@@ -96,6 +113,7 @@ def build_publish_asset(target: PublishTarget, settings: Settings) -> dg.AssetsD
                     partition_window=(window.start.date(), window.end.date()) if window else None,
                     keep=settings.keep_versions,
                     vet=snapshot_vet(target.model, settings.landing_dir, leaks),
+                    unmasked=(settings.restricted_dir, unmasked) if unmasked else None,
                 )
         except PiiLeakError as exc:
             yield dg.AssetCheckResult(check_name=PII_LEAK_CHECK, passed=False, severity=dg.AssetCheckSeverity.ERROR,

@@ -38,6 +38,7 @@ def publish_snapshot(
     partition_window: tuple[dt.date, dt.date] | None = None,
     keep: int = 5,
     vet: Callable[[duckdb.DuckDBPyConnection, list[Path]], None] | None = None,
+    unmasked: tuple[Path, str] | None = None,
 ) -> Publication:
     """Write the query's rows as the model's next version, make it current, drop versions beyond `keep`.
 
@@ -45,6 +46,9 @@ def publish_snapshot(
     current version's other partitions are carried over unchanged (hard links, same bytes).
     `vet` is given the version's files before anything is renamed: if it raises, the version is
     removed and the current one stays (the PII scan of publication).
+    `unmasked` = (restricted root, query): the same version of the model's unmasked rows, written under
+    the restricted root (owner-only) before `current` is swapped, so whenever `current` names v=<n> its
+    unmasked v=<n> is complete too; it is dropped with its masked version.
     """
     _check_arguments(product, model, partition_column, partition_window, keep)
     folder = Path(published_dir) / product / model
@@ -75,6 +79,8 @@ def publish_snapshot(
             vet(con, sorted(tmp.rglob("*.parquet")))
         (tmp / RECORD).write_text(json.dumps(publication.to_json(), indent=2) + "\n")
         _fsync_tree(tmp)
+        if unmasked is not None:
+            _write_unmasked(con, *unmasked, publication, partition_window, previous)
         os.rename(tmp, publication.path)
         _fsync(folder)
     except BaseException:
@@ -82,7 +88,49 @@ def publish_snapshot(
         raise
     _swap_pointer(folder, publication.path.name)
     _apply_retention(folder, keep, version)
+    if unmasked is not None:
+        _drop_unmatched(unmasked[0] / product / model, versions(published_dir, product, model))
     return publication
+
+
+def _write_unmasked(con: duckdb.DuckDBPyConnection, root: Path, query: str, publication: Publication,
+                    window: tuple[dt.date, dt.date] | None, previous: Publication | None) -> None:
+    """The unmasked twin of `publication`, renamed into place as <root>/<product>/<model>/v=<n>."""
+    root.mkdir(parents=True, exist_ok=True)
+    root.chmod(0o700)
+    folder = root / publication.product / publication.model
+    folder.mkdir(parents=True, exist_ok=True)
+    _remove_leftovers(folder)
+    tmp = folder / f".{publication.path.name}.tmp-{uuid.uuid4().hex}"
+    tmp.mkdir()
+    try:
+        if publication.partition_column is None:
+            con.execute(f"copy ({query}) to {_literal(tmp / 'data.parquet')} (format parquet)")
+            rows = _file_rows(con, [tmp / "data.parquet"])[0]
+        else:
+            twin = previous and Publication.from_json(previous.to_json(), folder / previous.path.name)
+            if twin is not None and not twin.path.is_dir():
+                twin = None  # published before its unmasked twin was: nothing to carry over
+            rows = sum(_write_partitions(con, tmp, query, publication.partition_column, window, twin)[0].values())
+        record = Publication.from_json({**publication.to_json(), "rows": rows}, folder / publication.path.name)
+        (tmp / RECORD).write_text(json.dumps(record.to_json(), indent=2) + "\n")
+        _fsync_tree(tmp)
+        shutil.rmtree(record.path, ignore_errors=True)  # a twin left by a publication that died before its swap
+        os.rename(tmp, record.path)
+        _fsync(folder)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+
+
+def _drop_unmatched(folder: Path, kept: list[int]) -> None:
+    """Unmasked versions whose masked version is gone (retention), and leftovers."""
+    if not folder.is_dir():
+        return
+    for path in folder.iterdir():
+        match = VERSION_NAME.match(path.name)
+        if match and int(match.group(1)) not in kept:
+            shutil.rmtree(path, ignore_errors=True)
 
 
 def _check_arguments(product: str, model: str, column: str | None, window: tuple[dt.date, dt.date] | None,

@@ -1,5 +1,6 @@
-"""Serving latencies: the requests the serving layer recorded, one JSON object a line:
-{"product": "<id>", "ms": <float>, "at": "<ISO 8601 UTC>"}."""
+"""Serving latencies: the requests the serving layer recorded (serving/requests_log.py), one JSON object a
+line: {"at": "<ISO 8601 UTC>", "route", "product": "<id>" or null, "status", "ms": <float>, "key_id"}.
+A product's latency counts its answered requests (2xx, and 304): refusals and errors are not its latency."""
 
 from __future__ import annotations
 
@@ -19,8 +20,11 @@ def request_latencies(path: Path, window: tuple[dt.datetime, dt.datetime]) -> di
             try:
                 record = json.loads(line)
                 at = dt.datetime.fromisoformat(record["at"])
-                product, ms = str(record["product"]), float(record["ms"])
+                product, ms = record["product"], float(record["ms"])
+                status = int(record.get("status", 200))
             except (ValueError, KeyError, TypeError):
+                continue
+            if not isinstance(product, str) or not (200 <= status < 300 or status == 304):
                 continue
             at = at if at.tzinfo else at.replace(tzinfo=dt.timezone.utc)
             if window[0] <= at < window[1]:

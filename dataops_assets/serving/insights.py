@@ -1,0 +1,86 @@
+"""Quality scores and SLIs for responses, computed from the Dagster instance in a background thread (every
+`interval` seconds), never on a request: a request reads the latest figures, or nulls before the first."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import threading
+from collections.abc import Mapping
+from typing import Any
+
+from dataops_assets.settings import Settings
+
+log = logging.getLogger("dataops.serving")
+REFRESH_SECONDS = 60
+
+
+class Insights:
+    def __init__(self, settings: Settings, interval: float = REFRESH_SECONDS) -> None:
+        self._settings, self._interval = settings, interval
+        self._by_product: dict[str, dict[str, Any]] = {}
+        self._generated_at: str | None = None
+        self._reason = "not computed yet"
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._loop, name="dataops-insights", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    def product(self, product_id: str) -> dict[str, Any]:
+        """{"quality_score", "slo_status", "slis": [...], "lifecycle_status", "generated_at"}; nulls (and why)
+        before the first figures."""
+        found = self._by_product.get(product_id)
+        if found is None:
+            return {"quality_score": None, "slo_status": "unknown", "slis": [], "lifecycle_status": None,
+                    "generated_at": self._generated_at, "reason": self._reason}
+        return found
+
+    def refresh(self) -> None:
+        try:
+            self._by_product, self._generated_at = _compute(self._settings), _now().isoformat()
+            self._reason = ""
+        except Exception as exc:  # a figure missing must not stop serving data; the log says why
+            self._reason = f"insights unavailable: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
+            log.warning(self._reason)
+
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            self.refresh()
+            self._stop.wait(self._interval)
+
+
+def _compute(settings: Settings) -> dict[str, dict[str, Any]]:
+    import dagster as dg
+
+    from dataops_assets.definitions import build_definitions
+    from dataops_assets.lifecycle.registry import Registry
+    from dataops_assets.dbt.translator import PLATFORM_GROUP
+    from dataops_assets.project import load_project
+    from dataops_assets.quality.report import ModelGroup, quality_report
+    from dataops_assets.slo.report import DEFAULT_WINDOW_DAYS, evaluate_slos
+
+    if not settings.instance_dir.exists():
+        raise FileNotFoundError(f"{settings.instance_dir}: no Dagster instance; nothing materialized yet")
+    project = load_project(settings)
+    graph = build_definitions(settings).resolve_asset_graph()
+    platform = ModelGroup.of_dbt_group(PLATFORM_GROUP, project.models)
+    now = _now()
+    with dg.DagsterInstance.from_config(str(settings.instance_dir)) as instance:
+        quality = quality_report(instance, graph, project.products, project.suites, platform)
+        slos = evaluate_slos(instance, graph, project.products, project.suites, platform,
+                             settings.serving_requests_path, now, DEFAULT_WINDOW_DAYS)
+    scores: Mapping[str, Any] = {p["id"]: p["quality_score"] for p in quality["products"]}
+    statuses = Registry(settings.registry_url).product_statuses()
+    return {entry["id"]: {"quality_score": scores.get(entry["id"]), "slo_status": entry["status"],
+                          "slis": entry["slis"], "generated_at": now.isoformat(),
+                          "lifecycle_status": statuses.get(entry["id"], project.products[entry["id"]].spec.status.value)}
+            for entry in slos["products"]}
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0)

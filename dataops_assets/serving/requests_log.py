@@ -1,0 +1,50 @@
+"""The request log `slo report` reads latencies from: one JSON object a line,
+{"at", "route", "product", "status", "ms", "key_id"} (the key's id, never the key).
+
+A request only puts its record on a queue; a background thread appends them in batches, so writing the log
+costs a request nothing it waits for.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import queue
+import threading
+from pathlib import Path
+from typing import Any
+
+_FLUSH_SECONDS = 0.5
+
+
+class RequestLog:
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self._queue: queue.SimpleQueue[dict[str, Any] | None] = queue.SimpleQueue()
+        self._thread = threading.Thread(target=self._write, name="dataops-request-log", daemon=True)
+        self._thread.start()
+
+    def record(self, route: str, product: str | None, status: int, ms: float, key_id: str | None) -> None:
+        self._queue.put({"at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="milliseconds"), "route": route,
+                         "product": product, "status": status, "ms": round(ms, 3), "key_id": key_id})
+
+    def close(self) -> None:
+        """Write what is queued and stop."""
+        self._queue.put(None)
+        self._thread.join(timeout=10)
+
+    def _write(self) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        done = False
+        while not done:
+            batch = [self._queue.get()]
+            try:
+                while True:
+                    batch.append(self._queue.get(timeout=_FLUSH_SECONDS if len(batch) < 1000 else 0))
+            except queue.Empty:
+                pass
+            done = None in batch
+            lines = [json.dumps(r) + "\n" for r in batch if r is not None]
+            if lines:
+                with self.path.open("a") as log:
+                    log.writelines(lines)
