@@ -28,7 +28,7 @@ from dataops_assets.serving.access import Caller, Services
 from dataops_assets.serving.catalog import ServedProduct
 from dataops_assets.serving.query import DEFAULT_LIMIT, MAX_LIMIT, QueryError, parse_read
 
-MAX_DEPTH = 8
+MAX_DEPTH = 6
 MAX_ALIASES = 20
 MAX_TOKENS = 2000
 _CURSOR = "offset:"
@@ -126,8 +126,8 @@ def graphql_router(services: Services, caller: Callable[..., Caller]) -> GraphQL
         return {"caller": who}
 
     schema = strawberry.Schema(query=Query, extensions=[
-        QueryDepthLimiter(max_depth=MAX_DEPTH), MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
-        MaxTokensLimiter(max_token_count=MAX_TOKENS)])
+        lambda: QueryDepthLimiter(max_depth=MAX_DEPTH), lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
+        lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS)])
     return GraphQLRouter(schema, context_getter=context, graphql_ide=None)
 
 

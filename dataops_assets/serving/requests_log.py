@@ -20,13 +20,19 @@ _FLUSH_SECONDS = 0.5
 class RequestLog:
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
-        self._queue: queue.SimpleQueue[dict[str, Any] | None] = queue.SimpleQueue()
+        self._queue: queue.SimpleQueue[dict[str, Any] | threading.Event | None] = queue.SimpleQueue()
         self._thread = threading.Thread(target=self._write, name="dataops-request-log", daemon=True)
         self._thread.start()
 
     def record(self, route: str, product: str | None, status: int, ms: float, key_id: str | None) -> None:
         self._queue.put({"at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="milliseconds"), "route": route,
                          "product": product, "status": status, "ms": round(ms, 3), "key_id": key_id})
+
+    def flush(self, timeout: float = 10) -> None:
+        """Wait until what is queued now is written."""
+        written = threading.Event()
+        self._queue.put(written)
+        written.wait(timeout)
 
     def close(self) -> None:
         """Write what is queued and stop."""
@@ -44,7 +50,9 @@ class RequestLog:
             except queue.Empty:
                 pass
             done = None in batch
-            lines = [json.dumps(r) + "\n" for r in batch if r is not None]
+            lines = [json.dumps(r) + "\n" for r in batch if isinstance(r, dict)]
             if lines:
                 with self.path.open("a") as log:
                     log.writelines(lines)
+            for waiting in (r for r in batch if isinstance(r, threading.Event)):
+                waiting.set()
