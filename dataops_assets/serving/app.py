@@ -15,6 +15,7 @@ from fastapi import Depends, FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from fastapi_offline import FastAPIOffline
 
 from dataops_assets.project import load_project
 from dataops_assets.serving import documents
@@ -47,7 +48,8 @@ def create_app(settings: Settings, services: Services | None = None, background:
         yield
         services.close()
 
-    app = FastAPI(title="dataops-assets serving", version="1", lifespan=lifespan,
+    # /docs and /redoc from files shipped in the package, not a CDN: they work on a closed network.
+    app = FastAPIOffline(title="dataops-assets serving", version="1", lifespan=lifespan,
                   description="Published data products: catalog, metadata and data, read from immutable snapshots.")
     app.state.services = services
 
@@ -81,7 +83,7 @@ def create_app(settings: Settings, services: Services | None = None, background:
         return {"status": "ok"}
 
     @app.get(f"{API}/products", responses=_ERRORS, response_model=documents.ProductList,
-             summary="The catalog: products the key may read")
+             summary="The catalog: products the key may read", tags=["REST"])
     def list_products(who: Authorized,
                       q: Annotated[str | None, Query(max_length=200, description="Words to find in a product's "
                                                      "name, description, tags or columns.")] = None,
@@ -90,12 +92,12 @@ def create_app(settings: Settings, services: Services | None = None, background:
         return documents.catalog(services, who, q, limit, offset)
 
     @app.get(f"{API}/products/{{product_id}}", responses=_ERRORS, response_model=documents.ProductDetail,
-             summary="One product: spec, owners, status, SLOs, quality, lineage, schema, versions")
+             summary="One product: spec, owners, status, SLOs, quality, lineage, schema, versions", tags=["REST"])
     def get_product(product_id: str, who: Authorized) -> dict[str, Any]:
         return documents.detail(services, who.product(product_id))
 
     @app.get(f"{API}/products/{{product_id}}/data", responses={**_ERRORS, 304: {"description": "Not Modified"}},
-             response_model=documents.DataPage, summary="A page of a product's published data")
+             response_model=documents.DataPage, summary="A page of a product's published data", tags=["REST"])
     def get_data(request: Request, product_id: str, who: Authorized,
                  filters: Annotated[list[str], Query(description="field:value or field:op:value, op one of eq ne "
                                                      "gt gte lt lte in like (in: values separated by |); repeat "
@@ -142,5 +144,5 @@ def create_app(settings: Settings, services: Services | None = None, background:
 
     from dataops_assets.serving.graphql_api import graphql_router
 
-    app.include_router(graphql_router(services, caller), prefix="/graphql")
+    app.include_router(graphql_router(services, caller), prefix="/graphql", tags=["GraphQL"])
     return app
