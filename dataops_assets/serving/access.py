@@ -45,8 +45,7 @@ class Services:
     @classmethod
     def build(cls, settings: Settings, project: Project) -> Services:
         return cls(settings, served_products(project), KeyRing(settings.api_keys_path, settings.api_keys_json),
-                   SnapshotReader(settings.published_dir, settings.restricted_dir, settings.duckdb.threads,
-                                  settings.duckdb.memory_limit),
+                   SnapshotReader(settings.published_dir, settings.restricted_dir, settings.duckdb_config),
                    RateLimiter(settings.rate_per_minute, settings.rate_burst),
                    RequestLog(settings.serving_requests_path), Insights(settings))
 

@@ -11,10 +11,12 @@ import datetime as dt
 import json
 import queue
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
 _FLUSH_SECONDS = 0.5
+_BATCH = 1000
 
 
 class RequestLog:
@@ -40,13 +42,15 @@ class RequestLog:
         self._thread.join(timeout=10)
 
     def _write(self) -> None:
+        """Batches of what came within _FLUSH_SECONDS of the first (at most _BATCH), appended at once."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
         done = False
         while not done:
             batch = [self._queue.get()]
+            deadline = time.monotonic() + _FLUSH_SECONDS
             try:
-                while True:
-                    batch.append(self._queue.get(timeout=_FLUSH_SECONDS if len(batch) < 1000 else 0))
+                while len(batch) < _BATCH and not isinstance(batch[-1], threading.Event) and batch[-1] is not None:
+                    batch.append(self._queue.get(timeout=max(0.0, deadline - time.monotonic())))
             except queue.Empty:
                 pass
             done = None in batch

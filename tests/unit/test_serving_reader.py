@@ -11,10 +11,18 @@ import pytest
 
 from dataops_assets.publish.snapshots import publish_snapshot
 from dataops_assets.serving.query import QueryError, parse_read
+from dataops_assets.serving import reader as reader_module
 from dataops_assets.serving.reader import NotPublished, SnapshotReader
 
 ROWS = [(dt.date(2026, 11, 1 + n % 5), ["west", "east", "north"][n % 3], round(n * 1.25, 2), n % 4)
         for n in range(60)]
+
+
+@pytest.fixture(params=["in memory", "from files"], autouse=True)
+def where_read(request, monkeypatch):
+    """Every test twice: versions loaded into memory (small ones), and read from their files (large ones)."""
+    if request.param == "from files":
+        monkeypatch.setattr(reader_module, "MEMORY_ROWS", 0)
 
 
 @pytest.fixture
@@ -99,3 +107,43 @@ def test_the_connection_reads_nothing_outside_the_published_folders(published, t
         published.sql(f"select * from read_csv('{secret}')")
     with pytest.raises(duckdb.Error):
         published.sql("set enable_external_access = true")
+
+
+@pytest.fixture
+def partitioned(tmp_path):
+    con = duckdb.connect()
+    con.execute("create table t (sales_date date, region varchar, revenue decimal(18,2), units bigint)")
+    con.executemany("insert into t values (?, ?, ?, ?)", ROWS)
+    publish_snapshot(con, tmp_path / "published", "shop", "sales", "select * from t", run_id="r1",
+                     partition_column="sales_date", partition_window=(dt.date(2026, 11, 1), dt.date(2026, 11, 6)))
+    reader = SnapshotReader(tmp_path / "published", tmp_path / "restricted")
+    yield reader
+    reader.close()
+
+
+@pytest.mark.parametrize("filters, keep", [
+    (["sales_date:2026-11-03"], lambda r: r[0] == dt.date(2026, 11, 3)),
+    (["sales_date:gt:2026-11-03", "region:west"], lambda r: r[0] > dt.date(2026, 11, 3) and r[1] == "west"),
+    (["sales_date:lte:2026-11-02"], lambda r: r[0] <= dt.date(2026, 11, 2)),
+    (["sales_date:in:2026-11-01|2026-11-05"], lambda r: r[0] in (dt.date(2026, 11, 1), dt.date(2026, 11, 5))),
+    (["sales_date:gte:2027-01-01"], lambda r: False),
+])
+def test_a_filter_on_the_partition_day_reads_only_its_days_and_finds_the_same_rows(partitioned, filters, keep):
+    snapshot = partitioned.snapshot("shop", "sales")
+    assert len(snapshot.partitions) == 5
+    total, rows = rows_of(partitioned, filters, ["revenue:asc"])
+    expected = sorted((r for r in ROWS if keep(r)), key=lambda r: r[2])
+    assert (total, rows) == (len(expected), expected)
+
+
+def test_a_bad_day_is_named_even_when_no_partition_is_read(partitioned):
+    with pytest.raises(QueryError, match=r"filters: sales_date:gte: value 'someday' is not a DATE"):
+        rows_of(partitioned, ["sales_date:gte:someday"])
+
+
+def test_versions_loaded_into_memory_are_dropped_least_recent_first(published, monkeypatch):
+    monkeypatch.setattr(reader_module, "LOADED_VERSIONS", 1)
+    for version in (1, 2, 1, 2):
+        assert rows_of(published, ["units:gte:0"], limit=1001, version=version)[0] == (len(ROWS) if version == 1 else len(CURRENT))
+    tables = published.sql("select count(*) from duckdb_tables() where table_name like 'snapshot_%'")[0][0]
+    assert tables == (1 if reader_module.MEMORY_ROWS else 0)
