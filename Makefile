@@ -14,6 +14,7 @@ TEST_WORKERS ?= 3
 PARTITION ?=
 PARTITION_RANGE ?=
 UI_PORT ?= 3000
+SERVE_PORT ?= 8000
 LOG_LEVEL ?= INFO
 
 # Absolute, so targets that change directory and dbt's subprocesses agree on the paths.
@@ -24,7 +25,7 @@ export DATAOPS_HOME DAGSTER_HOME
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: run test materialize data install instance parse ui bench test-deps clean
+.PHONY: run test materialize data install instance parse ui serve bench test-deps clean
 
 # Every partition of the generated window: build, audit and publish everything.
 run: install data
@@ -67,10 +68,15 @@ materialize: install instance parse
 ui: install instance parse
 	cd $(DAGSTER_HOME) && PATH=$(CURDIR)/$(BIN):$$PATH $(CURDIR)/$(BIN)/dagster dev -w $(CURDIR)/workspace.yaml -h 127.0.0.1 -p $(UI_PORT)
 
+# The REST API, GraphQL and docs over what is published, on 127.0.0.1:$(SERVE_PORT) (keys: `dataops api-key`).
+serve: install parse
+	$(BIN)/dataops serve --port $(SERVE_PORT)
+
 # At BENCH_SCALE (default 10): the full run and one daily partition vs. raw `dbt build` by phase
 # (benchmarks/results/run_cost.{json,png}), then the quality checks alone vs. raw `dbt build`, then the
 # dataset registry's queries at 10,000 datasets (benchmarks/results/registry_queries.json), then one
-# lifecycle sensor tick at 1,000 datasets (benchmarks/results/lifecycle_sensor_tick.json).
+# lifecycle sensor tick at 1,000 datasets (benchmarks/results/lifecycle_sensor_tick.json), then `/data`
+# latency under 50 clients, idle and during a full run (benchmarks/results/serving_latency.{json,png}).
 BENCH_SCALE ?= 10
 BENCH_HOME ?= $(CURDIR)/.dataops-bench
 bench: install parse
@@ -78,6 +84,7 @@ bench: install parse
 	DATAOPS_HOME=$(BENCH_HOME) $(BIN)/python benchmarks/quality_checks.py --scale $(BENCH_SCALE) --home $(BENCH_HOME)
 	$(BIN)/python benchmarks/registry_queries.py --datasets 10000
 	$(BIN)/python benchmarks/lifecycle_sensor_tick.py --datasets 1000
+	$(BIN)/python benchmarks/serving_latency.py --home $(BENCH_HOME)
 
 # Debian's chromium for the end-to-end browser test (Playwright drives it; no browser download).
 test-deps:

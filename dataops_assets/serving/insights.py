@@ -9,6 +9,7 @@ import threading
 from collections.abc import Mapping
 from typing import Any
 
+from dataops_assets.project import Project
 from dataops_assets.settings import Settings
 
 log = logging.getLogger("dataops.serving")
@@ -16,13 +17,14 @@ REFRESH_SECONDS = 60
 
 
 class Insights:
-    def __init__(self, settings: Settings, interval: float = REFRESH_SECONDS) -> None:
-        self._settings, self._interval = settings, interval
+    def __init__(self, settings: Settings, project: Project, interval: float = REFRESH_SECONDS) -> None:
+        self._settings, self._project, self._interval = settings, project, interval
         self._by_product: dict[str, dict[str, Any]] = {}
         self._generated_at: str | None = None
         self._reason = "not computed yet"
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self._graph = None  # the Definitions' asset graph: built once, on the first refresh
 
     def start(self) -> None:
         self._thread = threading.Thread(target=self._loop, name="dataops-insights", daemon=True)
@@ -42,7 +44,12 @@ class Insights:
 
     def refresh(self) -> None:
         try:
-            self._by_product, self._generated_at = _compute(self._settings), _now().isoformat()
+            if self._graph is None:
+                from dataops_assets.definitions import build_definitions
+
+                self._graph = build_definitions(self._settings).resolve_asset_graph()
+            self._by_product = _compute(self._settings, self._project, self._graph)
+            self._generated_at = _now().isoformat()
             self._reason = ""
         except Exception as exc:  # a figure missing must not stop serving data; the log says why
             self._reason = f"insights unavailable: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
@@ -54,20 +61,16 @@ class Insights:
             self._stop.wait(self._interval)
 
 
-def _compute(settings: Settings) -> dict[str, dict[str, Any]]:
+def _compute(settings: Settings, project: Project, graph) -> dict[str, dict[str, Any]]:
     import dagster as dg
 
-    from dataops_assets.definitions import build_definitions
-    from dataops_assets.lifecycle.registry import Registry
     from dataops_assets.dbt.translator import PLATFORM_GROUP
-    from dataops_assets.project import load_project
+    from dataops_assets.lifecycle.registry import Registry
     from dataops_assets.quality.report import ModelGroup, quality_report
     from dataops_assets.slo.report import DEFAULT_WINDOW_DAYS, evaluate_slos
 
     if not settings.instance_dir.exists():
         raise FileNotFoundError(f"{settings.instance_dir}: no Dagster instance; nothing materialized yet")
-    project = load_project(settings)
-    graph = build_definitions(settings).resolve_asset_graph()
     platform = ModelGroup.of_dbt_group(PLATFORM_GROUP, project.models)
     now = _now()
     with dg.DagsterInstance.from_config(str(settings.instance_dir)) as instance:

@@ -152,9 +152,11 @@ class SnapshotReader:
                     total = con.execute(f"select count(*) from {source} {where}", params).fetchone()[0]
                 else:
                     total = snapshot.publication.rows
+                # JSON for the page's rows only: the page first, then its rows turned into JSON, in order.
+                order = order_clause(read, tiebreak)
                 found = con.execute(
-                    f"select cast(to_json({row}) as varchar) from {source} {where} "
-                    f"{order_clause(read, tiebreak)} limit ? offset ?", [*params, read.limit, read.offset]).fetchall()
+                    f"select cast(to_json({row}) as varchar) from (select * from {source} {where} {order} "
+                    f"limit ? offset ?) {order}", [*params, read.limit, read.offset]).fetchall()
             except duckdb.ConversionException:
                 raise QueryError(_bad_value(con, read, columns)) from None
         return Page([r[0] for r in found], int(total))

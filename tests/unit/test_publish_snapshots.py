@@ -241,3 +241,52 @@ def test_list_publications_names_the_current_version_of_every_model(con, publish
     assert everything == [("finance", "revenue", 1), ("sales", "orders", 2), ("sales", "orders_daily", 1)]
     assert [(p.model, p.version) for p in list_publications(published, "sales")] == [("orders", 2), ("orders_daily", 1)]
     assert list_publications(published, "marketing") == [] == list_publications(published, "*")
+
+
+def emails_of(files: list[Path]) -> list[str]:
+    with duckdb.connect() as con:
+        return sorted(r[0] for r in con.execute("select email from read_parquet(?)", [[str(f) for f in files]]).fetchall())
+
+
+def test_the_unmasked_twin_is_complete_before_current_names_its_version(con, published, tmp_path, monkeypatch):
+    restricted = tmp_path / "restricted"
+    con.execute("create table raw as select *, 'person' || id || '@example.com' as email from orders")
+    twin = (restricted, "select day, id, amount, email from raw")
+    masked = "select *, '***' as email from orders"
+    swap, seen = snapshots._swap_pointer, []
+
+    def watched_swap(folder: Path, name: str) -> None:
+        seen.append(sorted(file_bytes(restricted / "sales" / "orders" / name)))
+        swap(folder, name)
+
+    monkeypatch.setattr(snapshots, "_swap_pointer", watched_swap)
+    first = publish_orders(con, published, masked, unmasked=twin)
+    assert seen == [["_publication.json", "data.parquet"]]
+    assert (restricted.stat().st_mode & 0o777) == 0o700
+    assert emails_of(sorted((restricted / "sales" / "orders" / "v=1").glob("*.parquet"))) == sorted(
+        f"person{i}@example.com" for i in range(30))
+    assert set(emails_of(current_files(first))) == {"***"}
+    for _ in range(3):  # retention drops a twin with its masked version
+        publish_orders(con, published, masked, unmasked=twin, keep=2)
+    assert sorted(p.name for p in (restricted / "sales" / "orders").iterdir()) == ["v=3", "v=4"]
+
+
+def test_a_failed_twin_publishes_nothing(con, published, tmp_path):
+    first = publish_orders(con, published)
+    with pytest.raises(duckdb.Error):
+        publish_orders(con, published, unmasked=(tmp_path / "restricted", "select * from no_such_table"))
+    assert current_publication(published, "sales", "orders") == first
+    assert sorted(p.name for p in first.path.parent.iterdir()) == ["current", "v=1"]
+    assert list((tmp_path / "restricted" / "sales" / "orders").iterdir()) == []
+
+
+def test_a_partitioned_twin_carries_over_its_other_days(con, published, tmp_path):
+    restricted = tmp_path / "restricted"
+    for start, end in ((DAY1, DAY4), (DAY2, DAY3)):
+        query = f"select * from orders where day >= date '{start}' and day < date '{end}'"
+        publish_snapshot(con, published, "sales", "orders_daily", query, run_id="r", partition_column="day",
+                         partition_window=(start, end), unmasked=(restricted, query))
+    twin = restricted / "sales" / "orders_daily" / "v=2"
+    assert sorted(p.name for p in twin.iterdir()) == ["_publication.json", "day=2026-11-01", "day=2026-11-02",
+                                                      "day=2026-11-03"]
+    assert count_rows(sorted(twin.rglob("*.parquet"))) == 30
