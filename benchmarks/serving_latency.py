@@ -147,6 +147,7 @@ def main() -> None:
     home = args.home.resolve()
     sys.path.insert(0, str(REPO))
     from dataops_assets.catalog.products import load_products, read_manifest
+    from dataops_assets.governance.masking import create_masking_key
     from dataops_assets.dbt.manifest import ensure_manifest
     from dataops_assets.publish.records import current_publication
     from dataops_assets.serving.keys import KEY_PREFIX, digest
@@ -157,6 +158,7 @@ def main() -> None:
     if sales is None:
         raise SystemExit(f"{home}: nothing published; run `make bench` (run_cost.py materializes it) first")
     days = sorted(sales.partition_rows)
+    create_masking_key(home)  # as `make instance` does: the run publishes customer_360's keyed masks
     products = load_products(read_manifest(ensure_manifest(settings)))
     key = f"{KEY_PREFIX}0badc0de_{os.urandom(16).hex()}"
     keys = {"keys": [{"id": "0badc0de", "principal": "bench", "clearance": "TS", "sha256": digest(key),
@@ -216,13 +218,15 @@ def main() -> None:
         phase("idle", lambda: False, args.think_ms)
         phase("idle_saturated", lambda: False, 0)
         started = time.monotonic()
+        run_log = (home / "serving_bench_materialize.log").open("w")
         run = subprocess.Popen([str(BIN / "dataops"), "materialize", "--partition-range", "all"], env=env, cwd=REPO,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+                               stdout=run_log, stderr=subprocess.STDOUT, start_new_session=True)
         phase("materializing", lambda: run.poll() is None, args.think_ms)
         run.wait()
+        run_log.close()
         results["phases"]["materializing"]["materialization"] = {
             "command": "dataops materialize --partition-range all", "exit_code": run.returncode,
-            "seconds": round(time.monotonic() - started, 1)}
+            "seconds": round(time.monotonic() - started, 1), "log": str(home / "serving_bench_materialize.log")}
     finally:
         server.send_signal(signal.SIGTERM)
         try:

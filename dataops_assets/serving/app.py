@@ -20,7 +20,7 @@ from fastapi_offline import FastAPIOffline
 from dataops_assets.project import load_project
 from dataops_assets.serving import documents
 from dataops_assets.serving.access import Caller, Forbidden, RateLimited, Services, Unauthorized
-from dataops_assets.serving.catalog import UnknownProduct
+from dataops_assets.serving.catalog import UnknownProduct, normalize_id
 from dataops_assets.serving.query import DEFAULT_LIMIT, MAX_LIMIT, QueryError
 from dataops_assets.serving.reader import NotPublished
 from dataops_assets.settings import Settings
@@ -53,15 +53,7 @@ def create_app(settings: Settings, services: Services | None = None, background:
                   description="Published data products: catalog, metadata and data, read from immutable snapshots.")
     app.state.services = services
 
-    @app.middleware("http")
-    async def record(request: Request, call_next):
-        started = time.perf_counter()
-        response = await call_next(request)
-        route = request.scope.get("route")
-        services.requests.record(getattr(route, "path", request.url.path), request.path_params.get("product_id"),
-                                 response.status_code, 1000 * (time.perf_counter() - started),
-                                 getattr(request.state, "key_id", None))
-        return response
+    app.add_middleware(RecordRequests, log=services.requests)
 
     @app.exception_handler(RequestValidationError)
     async def bad_parameter(request: Request, exc: RequestValidationError):
@@ -146,3 +138,31 @@ def create_app(settings: Settings, services: Services | None = None, background:
 
     app.include_router(graphql_router(services, caller), prefix="/graphql", tags=["GraphQL"])
     return app
+
+
+class RecordRequests:
+    """Every HTTP request's route, product, status, latency and key id onto the request log's queue (a pure
+    ASGI middleware: nothing is written on the request's path)."""
+
+    def __init__(self, app, log) -> None:
+        self.app, self.log = app, log
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started, status = time.perf_counter(), 500
+
+        async def send_and_note(message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_and_note)
+        finally:
+            product = (scope.get("path_params") or {}).get("product_id")
+            self.log.record(getattr(scope.get("route"), "path", scope["path"]),
+                            normalize_id(product) if product else None, status,
+                            1000 * (time.perf_counter() - started), (scope.get("state") or {}).get("key_id"))

@@ -152,11 +152,15 @@ class SnapshotReader:
                     total = con.execute(f"select count(*) from {source} {where}", params).fetchone()[0]
                 else:
                     total = snapshot.publication.rows
-                # JSON for the page's rows only: the page first, then its rows turned into JSON, in order.
+                # The page found on the sort keys alone, then only its rows fetched and turned into JSON.
                 order = order_clause(read, tiebreak)
-                found = con.execute(
-                    f"select cast(to_json({row}) as varchar) from (select * from {source} {where} {order} "
-                    f"limit ? offset ?) {order}", [*params, read.limit, read.offset]).fetchall()
+                if tiebreak == [_ROW]:  # a loaded version: its row number finds the page's rows
+                    page = (f"select * from {source} where {_ROW} in (select {_ROW} from {source} {where} {order} "
+                            "limit ? offset ?)")
+                else:
+                    page = f"select * from {source} {where} {order} limit ? offset ?"
+                found = con.execute(f"select cast(to_json({row}) as varchar) from ({page}) {order}",
+                                    [*params, read.limit, read.offset]).fetchall()
             except duckdb.ConversionException:
                 raise QueryError(_bad_value(con, read, columns)) from None
         return Page([r[0] for r in found], int(total))
