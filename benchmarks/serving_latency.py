@@ -106,7 +106,7 @@ def direct_baseline(home: Path, days: list[str], requests: int, seed: int) -> di
     from dataops_assets.serving.query import parse_read
     from dataops_assets.serving.reader import SnapshotReader
 
-    reader = SnapshotReader(home / "published", home / "restricted")
+    reader = SnapshotReader(home / "published", home / "restricted", load_in_background=False)
     models = {"mission_logistics": "equipment_status", "sales_daily_metrics": "sales_daily_metrics"}
     found = {}
     for product in PRODUCTS:

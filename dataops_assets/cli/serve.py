@@ -27,4 +27,6 @@ def serve(host: str, port: int) -> None:
         raise click.ClickException(str(exc)) from None
     click.echo(f"serving {settings.published_dir} on http://{host}:{port} (docs: /docs)", err=True)
     # No access log: request lines go to the request log (serving/requests.jsonl), which never holds a key.
-    uvicorn.run(create_app(settings, services), host=host, port=port, access_log=False, log_level="warning")
+    # Keep-alive 30 s (uvicorn's 5 s races clients reusing a connection when the machine is busy).
+    uvicorn.run(create_app(settings, services), host=host, port=port, access_log=False, log_level="warning",
+                timeout_keep_alive=30)

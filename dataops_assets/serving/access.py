@@ -47,7 +47,7 @@ class Services:
         return cls(settings, served_products(project), KeyRing(settings.api_keys_path, settings.api_keys_json),
                    SnapshotReader(settings.published_dir, settings.restricted_dir, settings.duckdb_config),
                    RateLimiter(settings.rate_per_minute, settings.rate_burst),
-                   RequestLog(settings.serving_requests_path), Insights(settings, project))
+                   RequestLog(settings.serving_requests_path), Insights(settings))
 
     def authenticate(self, presented: str | None) -> Caller:
         """The caller behind a bearer key, after taking one request from its rate."""

@@ -3,8 +3,9 @@
 Every route but /healthz takes `Authorization: Bearer <key>`: no key or an unknown one is 401, a product
 above the key's clearance 403 (it is also left out of the catalog), past the key's rate 429 with
 Retry-After. What is read comes from published snapshots only (reader.py).
-"""
 
+No `from __future__ import annotations` here: FastAPI reads the routes' annotations (the local `Authorized`).
+"""
 
 import contextlib
 import math
@@ -50,7 +51,8 @@ def create_app(settings: Settings, services: Services | None = None, background:
 
     # /docs and /redoc from files shipped in the package, not a CDN: they work on a closed network.
     app = FastAPIOffline(title="dataops-assets serving", version="1", lifespan=lifespan,
-                  description="Published data products: catalog, metadata and data, read from immutable snapshots.")
+                         description="Published data products: catalog, metadata and data, read from immutable "
+                                     "snapshots.")
     app.state.services = services
 
     app.add_middleware(RecordRequests, log=services.requests)

@@ -1,15 +1,21 @@
-"""Quality scores and SLIs for responses, computed from the Dagster instance in a background thread (every
-`interval` seconds), never on a request: a request reads the latest figures, or nulls before the first."""
+"""Quality scores and SLIs for responses, computed from the Dagster instance every `interval` seconds, never
+on a request: a request reads the latest figures, or nulls (and why) before the first.
+
+The server computes them in a worker process (`start`): building the asset graph and reading the event
+log take seconds of Python, which in the server's own process would hold the GIL and stall requests.
+`refresh` computes them in the calling process (tests, one-off use).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
+import multiprocessing
+import os
 import threading
 from collections.abc import Mapping
 from typing import Any
 
-from dataops_assets.project import Project
 from dataops_assets.settings import Settings
 
 log = logging.getLogger("dataops.serving")
@@ -17,21 +23,26 @@ REFRESH_SECONDS = 60
 
 
 class Insights:
-    def __init__(self, settings: Settings, project: Project, interval: float = REFRESH_SECONDS) -> None:
-        self._settings, self._project, self._interval = settings, project, interval
+    def __init__(self, settings: Settings, interval: float = REFRESH_SECONDS) -> None:
+        self._settings, self._interval = settings, interval
         self._by_product: dict[str, dict[str, Any]] = {}
         self._generated_at: str | None = None
         self._reason = "not computed yet"
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
-        self._graph = None  # the Definitions' asset graph: built once, on the first refresh
+        self._worker = None  # a spawned process pool of one
 
     def start(self) -> None:
+        """Refresh in a worker process every `interval` seconds until `stop`."""
+        # Niced: when it needs the CPU, requests get it first.
+        self._worker = multiprocessing.get_context("spawn").Pool(1, initializer=os.nice, initargs=(10,))
         self._thread = threading.Thread(target=self._loop, name="dataops-insights", daemon=True)
         self._thread.start()
 
     def stop(self) -> None:
         self._stop.set()
+        if self._worker is not None:
+            self._worker.terminate()  # stops the worker process, even in the middle of a refresh
 
     def product(self, product_id: str) -> dict[str, Any]:
         """{"quality_score", "slo_status", "slis": [...], "lifecycle_status", "generated_at"}; nulls (and why)
@@ -43,12 +54,12 @@ class Insights:
         return found
 
     def refresh(self) -> None:
-        try:
-            if self._graph is None:
-                from dataops_assets.definitions import build_definitions
+        """Compute the figures now, in this process."""
+        self._update(lambda: figures(self._settings))
 
-                self._graph = build_definitions(self._settings).resolve_asset_graph()
-            self._by_product = _compute(self._settings, self._project, self._graph)
+    def _update(self, compute) -> None:
+        try:
+            self._by_product = compute()
             self._generated_at = _now().isoformat()
             self._reason = ""
         except Exception as exc:  # a figure missing must not stop serving data; the log says why
@@ -57,11 +68,24 @@ class Insights:
 
     def _loop(self) -> None:
         while not self._stop.is_set():
-            self.refresh()
+            self._update(lambda: self._worker.apply(figures, (self._settings,)))
             self._stop.wait(self._interval)
 
 
-def _compute(settings: Settings, project: Project, graph) -> dict[str, dict[str, Any]]:
+_PROJECT_AND_GRAPH: dict[Settings, tuple] = {}  # per process: the project and asset graph, built once
+
+
+def figures(settings: Settings) -> dict[str, dict[str, Any]]:
+    """Product -> its figures, from the Dagster instance and the registry."""
+    if settings not in _PROJECT_AND_GRAPH:
+        from dataops_assets.definitions import build_definitions
+        from dataops_assets.project import load_project
+
+        _PROJECT_AND_GRAPH[settings] = (load_project(settings), build_definitions(settings).resolve_asset_graph())
+    return _compute(settings, *_PROJECT_AND_GRAPH[settings])
+
+
+def _compute(settings: Settings, project, graph) -> dict[str, dict[str, Any]]:
     import dagster as dg
 
     from dataops_assets.dbt.translator import PLATFORM_GROUP

@@ -68,8 +68,11 @@ class Page:
 
 
 class SnapshotReader:
-    def __init__(self, published_dir: Path, restricted_dir: Path, config: Mapping[str, str | int] | None = None) -> None:
-        """`config`: DuckDB's memory_limit, threads and temp_directory (settings.duckdb_config)."""
+    def __init__(self, published_dir: Path, restricted_dir: Path, config: Mapping[str, str | int] | None = None,
+                 load_in_background: bool = True) -> None:
+        """`config`: DuckDB's memory_limit, threads and temp_directory (settings.duckdb_config).
+        `load_in_background`: a version is loaded into memory by a thread of its own while its first reads
+        go to its files (the server); False: by its first read, which waits (tests, benchmarks)."""
         self.published_dir, self.restricted_dir = Path(published_dir), Path(restricted_dir)
         self._con = duckdb.connect(":memory:", config=dict(config or {}))
         readable = [str(d) + "/" for d in (self.published_dir, self.restricted_dir)]
@@ -78,7 +81,8 @@ class SnapshotReader:
         self._con.execute("set lock_configuration = true")
         self._lock = threading.Lock()  # creating cursors on one connection
         self._tables: OrderedDict[tuple[str, bool], str] = OrderedDict()  # loaded versions, least recent first
-        self._loading: dict[tuple[str, bool], threading.Lock] = {}
+        self._loading: set[tuple[str, bool]] = set()
+        self._load_in_background = load_in_background
 
     def snapshot(self, product: str, model: str, version: int | None = None, unmasked: bool = False) -> Snapshot:
         """The current version (or the one asked for, if still kept); NotPublished naming what is kept."""
@@ -166,8 +170,8 @@ class SnapshotReader:
         return Page([r[0] for r in found], int(total))
 
     def _table(self, snapshot: Snapshot) -> str | None:
-        """The version's in-memory table, loaded on first use by one thread while others wait; None for
-        a version too large to hold."""
+        """The version's in-memory table; None for a version too large to hold, or (in the background
+        mode) while it is being loaded: meanwhile its files are read, so a new version never stalls reads."""
         if (not snapshot.files or snapshot.publication.rows > MEMORY_ROWS
                 or {_ROW, *_TIEBREAK_COLUMNS} & set(snapshot.columns)):
             return None
@@ -176,12 +180,17 @@ class SnapshotReader:
             if key in self._tables:
                 self._tables.move_to_end(key)
                 return self._tables[key]
-            loading = self._loading.setdefault(key, threading.Lock())
-        with loading:
-            with self._lock:
-                if key in self._tables:
-                    return self._tables[key]
-            name = "snapshot_" + hashlib.sha256(repr(key).encode()).hexdigest()[:20]
+            if key in self._loading:
+                return None
+            self._loading.add(key)
+        if self._load_in_background:
+            threading.Thread(target=self._load, args=(snapshot, key), name="dataops-load", daemon=True).start()
+            return None
+        return self._load(snapshot, key)
+
+    def _load(self, snapshot: Snapshot, key: tuple[str, bool]) -> str | None:
+        name = "snapshot_" + hashlib.sha256(repr(key).encode()).hexdigest()[:20]
+        try:
             with self._cursor() as con:
                 # Each row's place in the files (file order, then row): a join on offsets, not a sort.
                 counts = dict(con.execute(f"select file_name, num_rows from parquet_file_metadata("
@@ -193,14 +202,18 @@ class SnapshotReader:
                 con.execute(f"create or replace table {name} as select t.* exclude (filename, file_row_number), "
                             f"o.base + t.file_row_number as {_ROW} from {_scan(snapshot.files, with_position=True)} t "
                             f"join (values {', '.join(offsets)}) o(file, base) on t.filename = o.file")
+        except duckdb.Error:  # removed by retention meanwhile, or out of memory: the files are read instead
             with self._lock:
-                self._tables[key] = name
-                self._loading.pop(key, None)
-                evicted = [self._tables.popitem(last=False)[1] for _ in range(len(self._tables) - LOADED_VERSIONS)]
-            for table in evicted:
-                with self._cursor() as con:
-                    con.execute(f"drop table if exists {table}")
-            return name
+                self._loading.discard(key)
+            return None
+        with self._lock:
+            self._tables[key] = name
+            self._loading.discard(key)
+            evicted = [self._tables.popitem(last=False)[1] for _ in range(len(self._tables) - LOADED_VERSIONS)]
+        for table in evicted:
+            with self._cursor() as con:
+                con.execute(f"drop table if exists {table}")
+        return name
 
     def sql(self, query: str, params: list | None = None) -> list[tuple]:
         with self._cursor() as con:

@@ -33,7 +33,7 @@ def published(tmp_path):
     publish_snapshot(con, tmp_path / "published", "shop", "sales", "select * from t", run_id="r1")
     con.execute("delete from t where region = 'north'")
     publish_snapshot(con, tmp_path / "published", "shop", "sales", "select * from t", run_id="r2")
-    reader = SnapshotReader(tmp_path / "published", tmp_path / "restricted")
+    reader = SnapshotReader(tmp_path / "published", tmp_path / "restricted", load_in_background=False)
     yield reader
     reader.close()
 
@@ -116,7 +116,7 @@ def partitioned(tmp_path):
     con.executemany("insert into t values (?, ?, ?, ?)", ROWS)
     publish_snapshot(con, tmp_path / "published", "shop", "sales", "select * from t", run_id="r1",
                      partition_column="sales_date", partition_window=(dt.date(2026, 11, 1), dt.date(2026, 11, 6)))
-    reader = SnapshotReader(tmp_path / "published", tmp_path / "restricted")
+    reader = SnapshotReader(tmp_path / "published", tmp_path / "restricted", load_in_background=False)
     yield reader
     reader.close()
 
