@@ -3,13 +3,15 @@
 Nothing a caller sends becomes SQL text: field names must be columns of the version read (and are then
 quoted), operators come from a fixed table, and values are bound parameters cast to the column's type.
 
-    filters  field:value (equals) or field:op:value, op one of eq ne gt gte lt lte in like;
+    filters  field:value (equals) or field:op:value, op one of eq ne gt gte lt lte in like (a word
+             between two colons is an operator: field:eq:a:b for the value 'a:b');
              `in` takes values separated by `|`; `like` takes a SQL LIKE pattern (% and _)
     sort     field:asc or field:desc, several separated by commas (or repeated)
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -21,6 +23,7 @@ DEFAULT_LIMIT = 100
 MAX_LIMIT = 10_000
 MAX_FILTERS = 20
 IN_SEPARATOR = "|"
+_OPERATOR_SHAPE = re.compile(r"^[a-z]+$")  # field:<word>:... names an operator
 
 
 class QueryError(ValueError):
@@ -73,8 +76,11 @@ def parse_filter(text: str, columns: Mapping[str, str]) -> Filter:
         raise QueryError(f"filters: expected field:value or field:op:value, got {text!r}")
     _check_field("filters", field, columns)
     op, sep, value = rest.partition(":")
+    if sep and _OPERATOR_SHAPE.match(op) and op not in OPERATORS:
+        raise QueryError(f"filters: unknown operator {op!r} in {text!r}; expected one of {', '.join(OPERATORS)} "
+                         f"(a value holding ':' after letters: {field}:eq:{rest})")
     if not (sep and op in OPERATORS):
-        op, value = "eq", rest  # field:value; a value may hold ':' (field:eq:10:30 is explicit)
+        op, value = "eq", rest  # field:value, the value holding no ':' after a word (10:30, 2026-11-01T10:00)
     values = tuple(value.split(IN_SEPARATOR)) if op == "in" else (value,)
     return Filter(field, op, values)
 

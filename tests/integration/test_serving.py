@@ -170,6 +170,8 @@ def test_unknown_fields_operators_products_versions_and_models_are_named(served)
     cases = [
         (DATA.format("sales_daily_metrics"), {"filters": "nope:1"}, 400, "filters: unknown field 'nope'"),
         (DATA.format("sales_daily_metrics"), {"filters": "region:eq"}, 200, None),  # region equal to 'eq'
+        (DATA.format("sales_daily_metrics"), {"filters": "units_sold:approx:3"}, 400,
+         "filters: unknown operator 'approx' in 'units_sold:approx:3'"),
         (DATA.format("sales_daily_metrics"), {"filters": "units_sold:gt:many"}, 400,
          "filters: units_sold:gt: value 'many' is not a BIGINT"),
         (DATA.format("sales_daily_metrics"), {"sort": "revenue:up"}, 400, "sort: expected field:asc or field:desc"),

@@ -29,8 +29,12 @@ def test_filters_take_field_value_and_every_operator():
     assert (read.limit, read.offset) == (100, 0)
 
 
-def test_a_value_with_colons_is_one_value_unless_an_operator_comes_first():
-    assert parse_read(["region:10:30"], [], None, None, COLUMNS).filters == (Filter("region", "eq", ("10:30",)),)
+def test_a_value_with_colons_is_one_value_unless_a_word_comes_first():
+    assert parse_read(["region:10:30", "sales_date:2026-11-01T10:00"], [], None, None, COLUMNS).filters == (
+        Filter("region", "eq", ("10:30",)), Filter("sales_date", "eq", ("2026-11-01T10:00",)))
+    with pytest.raises(QueryError, match=r"filters: unknown operator 'between' in 'units:between:1:2'; expected one "
+                                         r"of eq, ne, gt, gte, lt, lte, in, like"):
+        parse_read(["units:between:1:2"], [], None, None, COLUMNS)
 
 
 def test_values_are_bound_parameters_never_sql_text():
