@@ -18,10 +18,17 @@ from pathlib import Path
 
 import pytest
 
-from tests.sandbox import generate, materialize
+from tests.sandbox import SESSION_END_VARIABLE, TEST_END, generate, materialize
 
 MARKED_FOLDERS = ("integration", "e2e")
 PYTEST_OWN = {"PYTEST_CURRENT_TEST"}  # pytest sets it for each test phase
+
+
+def pytest_configure(config) -> None:
+    """The session's clock for every process: each xdist worker imports tests.sandbox a moment after the
+    controller, and would read a later `now` than the worker that built the shared home (a second apart
+    is enough to fail a test comparing the two)."""
+    os.environ.setdefault(SESSION_END_VARIABLE, TEST_END.isoformat())
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

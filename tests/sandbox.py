@@ -19,8 +19,11 @@ TEST_SCALE = 0.01
 TEST_SEED = 7
 # The session's clock: generated data ends now (UTC), and every materialization is evaluated as of
 # this instant, so clock-based checks (a stalled feed, complete months) do not drift while the
-# suite runs. The suites' date checks still compare with today.
-TEST_END = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None, microsecond=0)
+# suite runs. The suites' date checks still compare with today. One instant for the whole session:
+# pytest-xdist's workers inherit it from the controller (tests/conftest.py), which reads it first.
+SESSION_END_VARIABLE = "DATAOPS_TEST_SESSION_END"
+TEST_END = (dt.datetime.fromisoformat(os.environ[SESSION_END_VARIABLE]) if os.environ.get(SESSION_END_VARIABLE)
+            else dt.datetime.now(dt.timezone.utc).replace(tzinfo=None, microsecond=0))
 
 
 def dataops_env(home: Path, as_of: dt.datetime | None = TEST_END) -> dict[str, str]:
