@@ -30,8 +30,9 @@ _TIEBREAK_COLUMNS = ("filename", "file_row_number")
 CACHED_PAGES = 512
 CACHED_ROWS = 1000
 # A version of at most MEMORY_ROWS rows is loaded into an in-memory table on its first read (its
-# files are decoded once, not on every request); at most LOADED_VERSIONS are kept, least recently
-# read dropped first. Larger versions are read from their files each time.
+# files are decoded once, not on every request); one version per model (the latest loaded), at most
+# LOADED_VERSIONS in all, least recently read dropped first. Larger versions, and a model's other
+# versions, are read from their files.
 MEMORY_ROWS = 5_000_000
 LOADED_VERSIONS = 8
 _ROW = "__dataops_row"
@@ -207,9 +208,13 @@ class SnapshotReader:
                 self._loading.discard(key)
             return None
         with self._lock:
+            # One loaded version per model (a new one replaces the one before: older versions, read only
+            # by `version=`, come from their files), and at most LOADED_VERSIONS in all.
+            evicted = [self._tables.pop(k) for k in list(self._tables)
+                       if k[1] == key[1] and Path(k[0]).parent == Path(key[0]).parent]
             self._tables[key] = name
             self._loading.discard(key)
-            evicted = [self._tables.popitem(last=False)[1] for _ in range(len(self._tables) - LOADED_VERSIONS)]
+            evicted += [self._tables.popitem(last=False)[1] for _ in range(len(self._tables) - LOADED_VERSIONS)]
         for table in evicted:
             with self._cursor() as con:
                 con.execute(f"drop table if exists {table}")

@@ -141,9 +141,20 @@ def test_a_bad_day_is_named_even_when_no_partition_is_read(partitioned):
         rows_of(partitioned, ["sales_date:gte:someday"])
 
 
-def test_versions_loaded_into_memory_are_dropped_least_recent_first(published, monkeypatch):
-    monkeypatch.setattr(reader_module, "LOADED_VERSIONS", 1)
+def test_one_version_per_model_is_held_in_memory(published):
     for version in (1, 2, 1, 2):
         assert rows_of(published, ["units:gte:0"], limit=1001, version=version)[0] == (len(ROWS) if version == 1 else len(CURRENT))
+    tables = published.sql("select count(*) from duckdb_tables() where table_name like 'snapshot_%'")[0][0]
+    assert tables == (1 if reader_module.MEMORY_ROWS else 0)
+
+
+def test_at_most_loaded_versions_are_held_least_recent_dropped(published, tmp_path, monkeypatch):
+    monkeypatch.setattr(reader_module, "LOADED_VERSIONS", 1)
+    with duckdb.connect() as con:
+        publish_snapshot(con, tmp_path / "published", "shop", "other", "select 1 as n from range(7)", run_id="r")
+    other = published.snapshot("shop", "other")
+    for _ in range(2):
+        assert rows_of(published, ["units:gte:0"], limit=1001)[0] == len(CURRENT)
+        assert published.read(other, parse_read(["n:1"], [], 1001, 0, other.columns)).total == 7
     tables = published.sql("select count(*) from duckdb_tables() where table_name like 'snapshot_%'")[0][0]
     assert tables == (1 if reader_module.MEMORY_ROWS else 0)
