@@ -12,7 +12,7 @@ import duckdb
 
 @click.command()
 @click.option("--query", "-q", "query", default=None, help="Run this SQL and print the result (else read "
-              "statements from standard input, one per line ending in ';').")
+              "statements from standard input, separated by ';').")
 @click.option("--export", "export", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write a DuckDB file holding the views, for other tools (replaced if it exists).")
 def sql(query: str | None, export: Path | None) -> None:
@@ -38,16 +38,10 @@ def sql(query: str | None, export: Path | None) -> None:
         click.echo(f"{export}: {len(names)} views in schema dataproducts ({', '.join(names)})")
         return
     con = open_views(settings.published_dir, products)
-    statements = [query] if query is not None else _statements(sys.stdin)
-    for statement in statements:
-        try:
+    try:
+        for statement in con.extract_statements(query if query is not None else sys.stdin.read()):
             result = con.sql(statement)
-        except duckdb.Error as exc:
-            raise click.ClickException(f"query: {str(exc).splitlines()[0]}") from None
-        if result is not None:
-            click.echo(str(result).rstrip())
-
-
-def _statements(stream) -> list[str]:
-    text = stream.read()
-    return [s.strip() for s in text.split(";") if s.strip()]
+            if result is not None:
+                click.echo(str(result).rstrip())
+    except duckdb.Error as exc:
+        raise click.ClickException(f"query: {str(exc).splitlines()[0]}") from None

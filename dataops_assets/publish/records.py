@@ -54,20 +54,32 @@ class Publication:
                    published_at=data.get("published_at", ""), checks=tuple(dict(c) for c in data.get("checks") or ()))
 
 
-def current_publication(published_dir: Path, product: str, model: str) -> Publication | None:
-    """The version `current` names, or None when nothing was published."""
+def current_version(published_dir: Path, product: str, model: str) -> int | None:
+    """The version number `current` names (its pointer alone read), or None when nothing was published."""
     pointer = Path(published_dir) / product / model / POINTER
-    if not pointer.exists():
-        return None
-    name = pointer.read_text().strip()
-    path = pointer.parent / name
-    record = path / RECORD
-    if not VERSION_NAME.match(name) or not record.is_file():
-        raise ValueError(f"{pointer}: expected the name of a published version folder, got {name!r}")
     try:
-        return Publication.from_json(json.loads(record.read_text()), path)
+        name = pointer.read_text().strip()
+    except FileNotFoundError:
+        return None
+    match = VERSION_NAME.match(name)
+    if not match or not (pointer.parent / name / RECORD).is_file():
+        raise ValueError(f"{pointer}: expected the name of a published version folder, got {name!r}")
+    return int(match.group(1))
+
+
+def read_publication(folder: Path) -> Publication:
+    """The record of one version folder (v=<n>)."""
+    record = Path(folder) / RECORD
+    try:
+        return Publication.from_json(json.loads(record.read_text()), Path(folder))
     except (ValueError, KeyError, TypeError, AttributeError):
         raise ValueError(f"{record}: malformed publication record; expected the JSON publish_snapshot wrote") from None
+
+
+def current_publication(published_dir: Path, product: str, model: str) -> Publication | None:
+    """The version `current` names, or None when nothing was published."""
+    version = current_version(published_dir, product, model)
+    return None if version is None else read_publication(Path(published_dir) / product / model / f"v={version}")
 
 
 def list_publications(published_dir: Path, product: str | None = None) -> list[Publication]:

@@ -8,6 +8,7 @@ version, the old or the new one, whenever the publisher dies. One publisher per 
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import os
@@ -63,12 +64,7 @@ def publish_snapshot(
     tmp = folder / f".v={version}.tmp-{uuid.uuid4().hex}"
     tmp.mkdir()
     try:
-        if partition_column is None:
-            con.execute(f"copy ({query}) to {_literal(tmp / 'data.parquet')} (format parquet)")
-            rows, partition_rows, written = _file_rows(con, [tmp / "data.parquet"])[0], {}, ()
-        else:
-            partition_rows, written = _write_partitions(con, tmp, query, partition_column, partition_window, previous)
-            rows = sum(partition_rows.values())
+        rows, partition_rows, written = _write_rows(con, tmp, query, partition_column, partition_window, previous)
         publication = Publication(
             product=product, model=model, version=version, path=folder / f"v={version}", rows=rows,
             partition_column=partition_column, partition_rows=partition_rows, partitions_written=written,
@@ -93,6 +89,17 @@ def publish_snapshot(
     return publication
 
 
+def _write_rows(con: duckdb.DuckDBPyConnection, tmp: Path, query: str, column: str | None,
+                window: tuple[dt.date, dt.date] | None, previous: Publication | None,
+                ) -> tuple[int, dict[str, int], tuple[str, ...]]:
+    """The query's rows into `tmp`: (rows, rows per partition, partitions written)."""
+    if column is None:
+        con.execute(f"copy ({query}) to {_literal(tmp / 'data.parquet')} (format parquet)")
+        return _file_rows(con, [tmp / "data.parquet"])[0], {}, ()
+    partition_rows, written = _write_partitions(con, tmp, query, column, window, previous)
+    return sum(partition_rows.values()), partition_rows, written
+
+
 def _write_unmasked(con: duckdb.DuckDBPyConnection, root: Path, query: str, publication: Publication,
                     window: tuple[dt.date, dt.date] | None, previous: Publication | None) -> None:
     """The unmasked twin of `publication`, renamed into place as <root>/<product>/<model>/v=<n>."""
@@ -104,15 +111,11 @@ def _write_unmasked(con: duckdb.DuckDBPyConnection, root: Path, query: str, publ
     tmp = folder / f".{publication.path.name}.tmp-{uuid.uuid4().hex}"
     tmp.mkdir()
     try:
-        if publication.partition_column is None:
-            con.execute(f"copy ({query}) to {_literal(tmp / 'data.parquet')} (format parquet)")
-            rows = _file_rows(con, [tmp / "data.parquet"])[0]
-        else:
-            twin = previous and Publication.from_json(previous.to_json(), folder / previous.path.name)
-            if twin is not None and not twin.path.is_dir():
-                twin = None  # published before its unmasked twin was: nothing to carry over
-            rows = sum(_write_partitions(con, tmp, query, publication.partition_column, window, twin)[0].values())
-        record = Publication.from_json({**publication.to_json(), "rows": rows}, folder / publication.path.name)
+        # Partitions carried over come from the previous version's twin, if it has one.
+        twin = previous and dataclasses.replace(previous, path=folder / previous.path.name)
+        rows = _write_rows(con, tmp, query, publication.partition_column, window,
+                           twin if twin and twin.path.is_dir() else None)[0]
+        record = dataclasses.replace(publication, rows=rows, path=folder / publication.path.name)
         (tmp / RECORD).write_text(json.dumps(record.to_json(), indent=2) + "\n")
         _fsync_tree(tmp)
         shutil.rmtree(record.path, ignore_errors=True)  # a twin left by a publication that died before its swap

@@ -5,22 +5,22 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import duckdb
 from pydantic import BaseModel, Field
 
-from dataops_assets.publish.records import Publication, versions
+from dataops_assets.publish.records import Publication, current_version, read_publication, versions
 from dataops_assets.serving.access import Caller, Services
 from dataops_assets.serving.catalog import ServedModel, ServedProduct
 from dataops_assets.serving.query import QueryError, parse_read
-from dataops_assets.serving.reader import NotPublished, Snapshot
+from dataops_assets.serving.reader import Snapshot
 
-# The SLIs a data page carries (seed 000's `slos`), by the name the response gives them.
-PAGE_SLIS = {"availability": "availability", "latencyP50": "latency_p50", "latencyP95": "latency_p95",
-             "latencyP99": "latency_p99", "freshnessMinutes": "freshness", "completeness": "completeness"}
+# The current SLIs a data answer carries (seed 000's `slos`): field (REST writes it camelCase) -> SLI.
+SLI_FIELDS = {"availability": "availability", "latency_p50": "latency_p50", "latency_p95": "latency_p95",
+              "latency_p99": "latency_p99", "freshness_minutes": "freshness", "completeness": "completeness"}
 
 
 class PageInfo(BaseModel):
@@ -100,9 +100,8 @@ class DataAnswer:
 def data_page(services: Services, who: Caller, product: ServedProduct, filters: Sequence[str], sort: Sequence[str],
               limit: int, offset: int, version: int | None, model: str | None, if_none_match: str | None) -> DataAnswer:
     served = model_of(product, model)
-    unmasked = bool(served.pii) and who.holds_pii_grant(product)
     for attempt in (1, 2):  # a version removed while read (retention) is read again from `current`
-        snapshot = snapshot_for(services, product, served, version, unmasked)
+        snapshot = snapshot_for(who, product, served, version)
         read = parse_read(filters, sort, limit, offset, snapshot.columns)
         etag = _etag(snapshot, read)
         presented = {t.strip() for t in (if_none_match or "").split(",")}
@@ -118,19 +117,32 @@ def data_page(services: Services, who: Caller, product: ServedProduct, filters: 
     metadata = {**_page_info(page.total, limit, offset), "freshnessMinutes": _age_minutes(snapshot.publication),
                 "version": snapshot.version, "publishedAt": snapshot.publication.published_at,
                 "qualityScore": insights["quality_score"], "model": served.name, "masked": not snapshot.unmasked}
-    observed = {sli["slo"]: sli["observed"] for sli in insights["slis"]}
-    slos = {name: observed.get(slo) for name, slo in PAGE_SLIS.items()}
+    slos = {_camel(name): value for name, value in current_slis(insights).items()}
     body = (b'{"data":[' + ",".join(page.rows_json).encode() + b'],"metadata":' + json.dumps(metadata).encode()
             + b',"slos":' + json.dumps(slos).encode() + b"}")
     return DataAnswer(etag, body)
 
 
-def snapshot_for(services: Services, product: ServedProduct, model: ServedModel, version: int | None,
-              unmasked: bool) -> Snapshot:
-    masked = services.reader.snapshot(product.id, model.name, version)
-    if unmasked and services.reader.has_unmasked(product.id, model.name, masked.version):
-        return services.reader.snapshot(product.id, model.name, masked.version, unmasked=True)
+def snapshot_for(who: Caller, product: ServedProduct, model: ServedModel, version: int | None) -> Snapshot:
+    """The version this caller reads: the unmasked twin when the model has PII, the key's principal holds the
+    product's grant and the twin exists; the masked publication otherwise."""
+    reader = who.services.reader
+    masked = reader.snapshot(product.id, model.name, version)
+    if (model.pii and reader.has_unmasked(product.id, model.name, masked.version)
+            and who.holds_pii_grant(product)):
+        return reader.snapshot(product.id, model.name, masked.version, unmasked=True)
     return masked
+
+
+def current_slis(insights: Mapping[str, Any]) -> dict[str, float | None]:
+    """SLI_FIELDS' observed values in the insights of one product (None before one is measured)."""
+    observed = {sli["slo"]: sli["observed"] for sli in insights["slis"]}
+    return {field: observed.get(slo) for field, slo in SLI_FIELDS.items()}
+
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part[:1].upper() + part[1:] for part in rest)
 
 
 def model_of(product: ServedProduct, name: str | None) -> ServedModel:
@@ -158,19 +170,18 @@ def _summary(services: Services, product: ServedProduct) -> dict[str, Any]:
 
 
 def _model_entry(services: Services, product: ServedProduct, model: ServedModel) -> dict[str, Any]:
+    folder = services.settings.published_dir / product.id / model.name
     published = []
     for number in versions(services.settings.published_dir, product.id, model.name):
         try:
-            publication = services.reader.snapshot(product.id, model.name, number).publication
-        except NotPublished:  # removed by retention since listed
+            publication = read_publication(folder / f"v={number}")
+        except FileNotFoundError:  # removed by retention since listed
             continue
         published.append({"version": number, "publishedAt": publication.published_at, "rows": publication.rows})
-    try:
-        current = services.reader.snapshot(product.id, model.name).version
-    except NotPublished:
-        current = None
     return {"name": model.name, "default": model.name == product.default_model, "description": model.description,
-            "columns": list(model.columns), "currentVersion": current, "publishedVersions": published}
+            "columns": list(model.columns),
+            "currentVersion": current_version(services.settings.published_dir, product.id, model.name),
+            "publishedVersions": published}
 
 
 def _matches(product: ServedProduct, q: str | None) -> bool:

@@ -80,10 +80,7 @@ class DataProduct:
 
     @strawberry.field
     def slos(self, info: Info) -> Slos:
-        observed = {s["slo"]: s["observed"] for s in _caller(info).services.insights.product(self.id)["slis"]}
-        return Slos(availability=observed.get("availability"), latency_p50=observed.get("latency_p50"),
-                    latency_p95=observed.get("latency_p95"), latency_p99=observed.get("latency_p99"),
-                    freshness_minutes=observed.get("freshness"), completeness=observed.get("completeness"))
+        return Slos(**documents.current_slis(_caller(info).services.insights.product(self.id)))
 
     @strawberry.field
     def models(self) -> list[str]:
@@ -97,9 +94,7 @@ class DataProduct:
         if not 1 <= first <= MAX_LIMIT:
             raise QueryError(f"first: expected a whole number from 1 to {MAX_LIMIT}, got {first}")
         offset = _offset(after)
-        served = documents.model_of(self.served, model)
-        unmasked = bool(served.pii) and who.holds_pii_grant(self.served)
-        snapshot = documents.snapshot_for(who.services, self.served, served, version, unmasked)
+        snapshot = documents.snapshot_for(who, self.served, documents.model_of(self.served, model), version)
         page = who.services.reader.read(snapshot, parse_read(filters or [], sort or [], first, offset, snapshot.columns))
         rows = page.rows()
         edges = [Edge(node=row, cursor=_cursor(offset + n + 1)) for n, row in enumerate(rows)]

@@ -21,9 +21,11 @@ from pathlib import Path
 
 import duckdb
 
-from dataops_assets.publish.records import RECORD, Publication, current_publication, versions
+from dataops_assets.publish.records import (
+    RECORD, Publication, current_files, current_version, read_publication, versions,
+)
 from dataops_assets.serving.query import Filter, QueryError, Read, order_clause, typed_values, where_clause
-from dataops_assets.sql_text import literal, quote
+from dataops_assets.sql_text import literal, published_files, quote
 
 _TIEBREAK_COLUMNS = ("filename", "file_row_number")
 # Pages kept in memory: at most CACHED_PAGES of at most CACHED_ROWS rows each.
@@ -88,14 +90,14 @@ class SnapshotReader:
     def snapshot(self, product: str, model: str, version: int | None = None, unmasked: bool = False) -> Snapshot:
         """The current version (or the one asked for, if still kept); NotPublished naming what is kept."""
         if version is None:
-            publication = current_publication(self.published_dir, product, model)
-            if publication is None:
+            version = current_version(self.published_dir, product, model)
+            if version is None:
                 raise NotPublished(f"{product}/{model}: nothing published yet")
-            version = publication.version
-        kept = versions(self.published_dir, product, model)
-        if version not in kept:
-            raise NotPublished(f"version: {product}/{model} has no published version {version}; kept: "
-                               f"{', '.join(map(str, kept)) or 'none'}")
+        else:
+            kept = versions(self.published_dir, product, model)
+            if version not in kept:
+                raise NotPublished(f"version: {product}/{model} has no published version {version}; kept: "
+                                   f"{', '.join(map(str, kept)) or 'none'}")
         root = self.restricted_dir if unmasked else self.published_dir
         return self._snapshot(str(root / product / model / f"v={version}"), unmasked)
 
@@ -105,13 +107,12 @@ class SnapshotReader:
     @functools.lru_cache(maxsize=256)  # noqa: B019 (one reader per server, versions are immutable)
     def _snapshot(self, path: str, unmasked: bool) -> Snapshot:
         folder = Path(path)
-        record = folder / RECORD
-        if not record.is_file():
+        if not (folder / RECORD).is_file():
             raise NotPublished(f"{folder}: no such published version")
-        publication = Publication.from_json(json.loads(record.read_text()), folder)
-        files = tuple(sorted(folder.rglob("*.parquet")))
+        publication = read_publication(folder)
+        files = tuple(current_files(publication))
         with self._cursor() as con:
-            described = con.execute(f"describe select * from {_scan(files)}").fetchall() if files else []
+            described = con.execute(f"describe select * from {published_files(files)}").fetchall() if files else []
         partitions: dict[str, tuple[Path, ...]] = {}
         if publication.partition_column:
             prefix = f"{publication.partition_column}="
@@ -144,7 +145,7 @@ class SnapshotReader:
                 raise QueryError(problem)
             return Page([], 0)
         tiebreak = [] if set(_TIEBREAK_COLUMNS) & set(snapshot.columns) else list(_TIEBREAK_COLUMNS)
-        return self._query(snapshot, read, _scan(files, with_position=bool(tiebreak)), tiebreak,
+        return self._query(snapshot, read, published_files(files, positions=bool(tiebreak)), tiebreak,
                            pruned=len(files) < len(snapshot.files))
 
     def _query(self, snapshot: Snapshot, read: Read, source: str, tiebreak: list[str], pruned: bool) -> Page:
@@ -201,7 +202,7 @@ class SnapshotReader:
                     offsets.append(f"({literal(file)}, {base})")
                     base += int(counts[str(file)])
                 con.execute(f"create or replace table {name} as select t.* exclude (filename, file_row_number), "
-                            f"o.base + t.file_row_number as {_ROW} from {_scan(snapshot.files, with_position=True)} t "
+                            f"o.base + t.file_row_number as {_ROW} from {published_files(snapshot.files, positions=True)} t "
                             f"join (values {', '.join(offsets)}) o(file, base) on t.filename = o.file")
         except duckdb.Error:  # removed by retention meanwhile, or out of memory: the files are read instead
             with self._lock:
@@ -230,12 +231,6 @@ class SnapshotReader:
 
     def close(self) -> None:
         self._con.close()
-
-
-def _scan(files: tuple[Path, ...], with_position: bool = False) -> str:
-    position = ", filename = true, file_row_number = true" if with_position else ""
-    return (f"read_parquet([{', '.join(literal(f) for f in files)}], hive_partitioning = false, "
-            f"union_by_name = true{position})")
 
 
 def _bad_value(con: duckdb.DuckDBPyConnection, read: Read, columns: Mapping[str, str], strict: bool = False) -> str:

@@ -15,7 +15,7 @@ import duckdb
 
 from dataops_assets.publish.records import current_files, current_publication
 from dataops_assets.serving.catalog import ServedProduct
-from dataops_assets.sql_text import literal, quote
+from dataops_assets.sql_text import published_files, quote
 
 SCHEMA = "dataproducts"
 
@@ -30,8 +30,7 @@ def view_statements(published_dir: Path, products: Mapping[str, ServedProduct]) 
             files = current_files(publication) if publication else []
             if not files:
                 continue
-            scan = f"read_parquet([{', '.join(literal(f) for f in files)}], hive_partitioning = false, union_by_name = true)"
-            statements.append(f"create or replace view {SCHEMA}.{quote(model)} as select * from {scan}")
+            statements.append(f"create or replace view {SCHEMA}.{quote(model)} as select * from {published_files(files)}")
             if model == product.default_model and product.id not in names:
                 statements.append(f"create or replace view {SCHEMA}.{quote(product.id)} as "
                                   f"select * from {SCHEMA}.{quote(model)}")
