@@ -35,6 +35,15 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def wait_until_ready(proc: subprocess.Popen, ready, timeout: float, failure: str, poll: float = 0.5) -> None:
+    """Until `ready()` holds; RuntimeError(`failure`) if the process exits or `timeout` seconds pass first."""
+    deadline = time.monotonic() + timeout
+    while not ready():
+        if proc.poll() is not None or time.monotonic() > deadline:
+            raise RuntimeError(failure)
+        time.sleep(poll)
+
+
 def _workspace_loaded(url: str) -> bool:
     request = urllib.request.Request(
         f"{url}/graphql", data=WORKSPACE_QUERY.encode(), headers={"Content-Type": "application/json"}
@@ -73,11 +82,8 @@ def dagster_dev(materialized_home: Path, tmp_path_factory) -> DagsterDev:
         cwd=home, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
     )
     try:
-        deadline = time.monotonic() + 180
-        while not _workspace_loaded(url):
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"dagster dev did not load; see {home / 'dagster_dev.log'}")
-            time.sleep(1)
+        wait_until_ready(proc, lambda: _workspace_loaded(url), 180, f"dagster dev did not load; see "
+                         f"{home / 'dagster_dev.log'}")
         yield DagsterDev(url, home, env)
     finally:
         _stop(proc)

@@ -8,13 +8,12 @@ import json
 import shutil
 import signal
 import subprocess
-import time
 import urllib.error
 import urllib.request
 
 import pytest
 
-from tests.e2e.conftest import free_port
+from tests.e2e.conftest import free_port, wait_until_ready
 from tests.sandbox import REPO_ROOT, VENV_BIN, dataops_env
 
 DATA_PATH = "/api/v1/products/{product_id}/data"
@@ -35,11 +34,7 @@ def server(materialized_home, tmp_path_factory):
                             stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 120
-        while not _healthy(url):
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"dataops serve did not start; see {home / 'serve.log'}")
-            time.sleep(0.5)
+        wait_until_ready(proc, lambda: _healthy(url), 120, f"dataops serve did not start; see {home / 'serve.log'}")
         yield url, key, home
     finally:
         proc.send_signal(signal.SIGTERM)  # uvicorn's graceful shutdown; by PID, never by name
