@@ -101,17 +101,18 @@ async def load(url: str, key: str, product: str, days: list[str], clients: int, 
     return latencies, errors
 
 
-def direct_baseline(home: Path, days: list[str], requests: int, seed: int) -> dict[str, dict]:
-    """The same reads through the reader in this process: no HTTP, no page cache."""
+def direct_baseline(home: Path, served: dict, days: list[str], requests: int, seed: int) -> dict[str, dict]:
+    """The same reads through the reader in this process (the same models, ordered as the server orders
+    them): no HTTP, no page cache."""
     from dataops_assets.serving.query import parse_read
     from dataops_assets.serving.reader import SnapshotReader
 
     reader = SnapshotReader(home / "published", home / "restricted", load_in_background=False)
-    models = {"mission_logistics": "equipment_status", "sales_daily_metrics": "sales_daily_metrics"}
     found = {}
     for product in PRODUCTS:
         rng = random.Random(seed)
-        snapshot = reader.snapshot(product, models[product])
+        model = served[product].models[served[product].default_model]
+        snapshot = reader.snapshot(product, model.name, cluster_by=model.cluster_by)
         samples = []
         for _ in range(requests):
             params = query_mix(product, days, rng)
@@ -148,10 +149,10 @@ def main() -> None:
     args = parser.parse_args()
     home = args.home.resolve()
     sys.path.insert(0, str(REPO))
-    from dataops_assets.catalog.products import load_products, read_manifest
     from dataops_assets.governance.masking import create_masking_key
-    from dataops_assets.dbt.manifest import ensure_manifest
+    from dataops_assets.project import load_project
     from dataops_assets.publish.records import current_publication
+    from dataops_assets.serving.catalog import served_products
     from dataops_assets.serving.keys import KEY_PREFIX, digest
     from dataops_assets.settings import load_settings
 
@@ -161,7 +162,8 @@ def main() -> None:
         raise SystemExit(f"{home}: nothing published; run `make bench` (run_cost.py materializes it) first")
     days = sorted(sales.partition_rows)
     create_masking_key(home)  # as `make instance` does: the run publishes customer_360's keyed masks
-    products = load_products(read_manifest(ensure_manifest(settings)))
+    project = load_project(settings)
+    products, served = project.products, served_products(project)
     key = f"{KEY_PREFIX}0badc0de_{os.urandom(16).hex()}"
     keys = {"keys": [{"id": "0badc0de", "principal": "bench", "clearance": "TS", "sha256": digest(key),
                       "created_at": dt.datetime.now(dt.timezone.utc).isoformat()}]}
@@ -236,7 +238,7 @@ def main() -> None:
             server.wait(timeout=30)
         except subprocess.TimeoutExpired:
             server.kill()
-    results["direct_baseline"] = direct_baseline(home, days, 500, args.seed)
+    results["direct_baseline"] = direct_baseline(home, served, days, 500, args.seed)
     for entry in results["phases"].values():
         for product, figures in entry["products"].items():
             direct = results["direct_baseline"][product]["p95_ms"]

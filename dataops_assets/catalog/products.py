@@ -28,6 +28,9 @@ class DataProduct:
     sources: tuple[str, ...]
     # Public model -> its partition column (the model's `partition_column` config); {} when unpartitioned.
     partition_columns: dict[str, str] = field(default_factory=dict)
+    # Public model -> the columns its served copy is ordered by (the model's `cluster_by` config), so the
+    # serving layer's filters on them skip the row groups they cannot match; absent: publication order.
+    cluster_by: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     @property
     def id(self) -> str:
@@ -105,6 +108,7 @@ def load_products(manifest: dict[str, Any]) -> dict[str, DataProduct]:
             upstream_products=upstream_products,
             sources=sources,
             partition_columns=partition_columns,
+            cluster_by=_cluster_by(models),
         )
     _check_classification_lineage(products)
     return products
@@ -230,6 +234,24 @@ def _partition_columns(group: dict[str, Any], spec: DataProductSpec, models: lis
                             f"incremental with incremental_strategy 'replace_window', got "
                             f"{config.get('materialized')!r}/{config.get('incremental_strategy')!r}")
         found[model_id(m)] = column
+    return found
+
+
+def _cluster_by(models: list[dict[str, Any]]) -> dict[str, tuple[str, ...]]:
+    """Public model -> its `cluster_by` config (a column or a list of columns, as dbt's warehouses take it)."""
+    found = {}
+    for m in (m for m in models if m.get("access") == "public"):
+        value = (m.get("config") or {}).get("cluster_by")
+        if value is None:
+            continue
+        columns = [value] if isinstance(value, str) else value
+        known = m.get("columns") or {}
+        if (not isinstance(columns, list) or not columns or len(set(map(str, columns))) != len(columns)
+                or any(not isinstance(c, str) or c not in known for c in columns)):
+            raise SpecError(f"{m['original_file_path']}: model '{model_id(m)}': config 'cluster_by': expected a "
+                            f"column or a list of distinct columns of the model ({', '.join(known) or 'none declared'}), "
+                            f"got {value!r}")
+        found[model_id(m)] = tuple(columns)
     return found
 
 

@@ -39,8 +39,9 @@ _ERRORS = {
 
 def create_app(settings: Settings, services: Services | None = None, background: bool = True) -> FastAPI:
     """The app over `settings`' published snapshots; `background`: refresh quality scores and SLIs in a
-    thread (tests pass False and call services.insights.refresh() when they need them)."""
-    services = services or Services.build(settings, load_project(settings))
+    worker, and load new versions into memory in a thread while the version before them answers (tests pass
+    False: a new version answers from its first read, and they call services.insights.refresh())."""
+    services = services or Services.build(settings, load_project(settings), background)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI):

@@ -21,6 +21,7 @@ class ServedModel:
     description: str
     columns: tuple[dict[str, Any], ...]  # {"name", "type", "description", "pii": strategy or None}
     pii: Mapping[str, str]  # PII column -> masking strategy
+    cluster_by: tuple[str, ...] = ()  # the columns its loaded copy is ordered by (the model's `cluster_by`)
 
 
 @dataclass(frozen=True)
@@ -61,7 +62,8 @@ def _served_model(product: DataProduct, node: Mapping[str, Any]) -> ServedModel:
     columns = tuple({"name": name, "type": (column.get("data_type") or "").upper() or None,
                      "description": column.get("description") or "", "pii": pii.get(name)}
                     for name, column in node.get("columns", {}).items())
-    return ServedModel(model_id(node), node.get("description") or "", columns, pii)
+    return ServedModel(model_id(node), node.get("description") or "", columns, pii,
+                       product.cluster_by.get(model_id(node), ()))
 
 
 def _default_model(product: DataProduct, models: Mapping[str, Mapping[str, Any]]) -> str:

@@ -127,10 +127,10 @@ def snapshot_for(who: Caller, product: ServedProduct, model: ServedModel, versio
     """The version this caller reads: the unmasked twin when the model has PII, the key's principal holds the
     product's grant and the twin exists; the masked publication otherwise."""
     reader = who.services.reader
-    masked = reader.snapshot(product.id, model.name, version)
+    masked = reader.snapshot(product.id, model.name, version, cluster_by=model.cluster_by)
     if (model.pii and reader.has_unmasked(product.id, model.name, masked.version)
             and who.holds_pii_grant(product)):
-        return reader.snapshot(product.id, model.name, masked.version, unmasked=True)
+        return reader.snapshot(product.id, model.name, masked.version, unmasked=True, cluster_by=model.cluster_by)
     return masked
 
 

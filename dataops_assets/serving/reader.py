@@ -9,6 +9,7 @@ configuration locked), and every value a caller sends is a bound parameter (quer
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 import hashlib
@@ -38,6 +39,8 @@ CACHED_ROWS = 1000
 MEMORY_ROWS = 5_000_000
 LOADED_VERSIONS = 8
 _ROW = "__dataops_row"
+_ROWID = "__dataops_rowid"
+_RESERVED = {_ROW, _ROWID, "rowid", *_TIEBREAK_COLUMNS}
 
 
 class NotPublished(LookupError):
@@ -55,6 +58,8 @@ class Snapshot:
     # Partitioned: each partition's value (a day) -> its files, so a filter on the partition column reads
     # only the days it can match.
     partitions: Mapping[str, tuple[Path, ...]] = field(default_factory=dict)
+    # The columns its loaded copy is ordered by (the model's `cluster_by`, those the version has).
+    cluster_by: tuple[str, ...] = ()
 
     @property
     def version(self) -> int:
@@ -83,29 +88,35 @@ class SnapshotReader:
         self._con.execute("set enable_external_access = false")
         self._con.execute("set lock_configuration = true")
         self._lock = threading.Lock()  # creating cursors on one connection
-        self._tables: OrderedDict[tuple[str, bool], str] = OrderedDict()  # loaded versions, least recent first
-        self._loading: set[tuple[str, bool]] = set()
+        # Per model (its folder, unmasked, cluster_by): the version held in memory (least recently read
+        # first), the version being loaded, and versions whose load failed.
+        self._tables: OrderedDict[_ModelKey, _Loaded] = OrderedDict()
+        self._loading: dict[_ModelKey, int] = {}
+        self._unloadable: set[str] = set()
         self._load_in_background = load_in_background
 
-    def snapshot(self, product: str, model: str, version: int | None = None, unmasked: bool = False) -> Snapshot:
-        """The current version (or the one asked for, if still kept); NotPublished naming what is kept."""
+    def snapshot(self, product: str, model: str, version: int | None = None, unmasked: bool = False,
+                 cluster_by: tuple[str, ...] = ()) -> Snapshot:
+        """The current version (or the one asked for, if still kept); NotPublished naming what is kept.
+        `cluster_by`: the columns its copy in memory is ordered by, so filters on them skip row groups.
+        While a new current version is loaded in the background, the version before it answers."""
+        folder = (self.restricted_dir if unmasked else self.published_dir) / product / model
         if version is None:
             version = current_version(self.published_dir, product, model)
             if version is None:
                 raise NotPublished(f"{product}/{model}: nothing published yet")
-        else:
-            kept = versions(self.published_dir, product, model)
-            if version not in kept:
-                raise NotPublished(f"version: {product}/{model} has no published version {version}; kept: "
-                                   f"{', '.join(map(str, kept)) or 'none'}")
-        root = self.restricted_dir if unmasked else self.published_dir
-        return self._snapshot(str(root / product / model / f"v={version}"), unmasked)
+            return self._answering(self._snapshot(str(folder / f"v={version}"), unmasked, tuple(cluster_by)))
+        kept = versions(self.published_dir, product, model)
+        if version not in kept:
+            raise NotPublished(f"version: {product}/{model} has no published version {version}; kept: "
+                               f"{', '.join(map(str, kept)) or 'none'}")
+        return self._snapshot(str(folder / f"v={version}"), unmasked, tuple(cluster_by))
 
     def has_unmasked(self, product: str, model: str, version: int) -> bool:
         return (self.restricted_dir / product / model / f"v={version}" / RECORD).is_file()
 
     @functools.lru_cache(maxsize=256)  # noqa: B019 (one reader per server, versions are immutable)
-    def _snapshot(self, path: str, unmasked: bool) -> Snapshot:
+    def _snapshot(self, path: str, unmasked: bool, cluster_by: tuple[str, ...]) -> Snapshot:
         folder = Path(path)
         if not (folder / RECORD).is_file():
             raise NotPublished(f"{folder}: no such published version")
@@ -120,7 +131,8 @@ class SnapshotReader:
                 part = file.parent.name
                 if part.startswith(prefix):
                     partitions[part[len(prefix):]] = (*partitions.get(part[len(prefix):], ()), file)
-        return Snapshot(publication, files, {name: kind for name, kind, *_ in described}, unmasked, partitions)
+        columns = {name: kind for name, kind, *_ in described}
+        return Snapshot(publication, files, columns, unmasked, partitions, tuple(c for c in cluster_by if c in columns))
 
     def read(self, snapshot: Snapshot, read: Read) -> Page:
         """A page of the version; pages of up to CACHED_ROWS rows are cached (a version never changes)."""
@@ -134,9 +146,12 @@ class SnapshotReader:
         table = self._table(snapshot)
         if table is not None:
             try:
-                return self._query(snapshot, read, table, [_ROW], pruned=False)
+                return self._query_table(snapshot, read, table)
             except duckdb.CatalogException:  # dropped by a newer load meanwhile: read the files
                 pass
+        return self._read_files(snapshot, read)
+
+    def _read_files(self, snapshot: Snapshot, read: Read) -> Page:
         files = _pruned(snapshot, read)
         if not files:
             with self._cursor() as con:
@@ -145,56 +160,79 @@ class SnapshotReader:
                 raise QueryError(problem)
             return Page([], 0)
         tiebreak = [] if set(_TIEBREAK_COLUMNS) & set(snapshot.columns) else list(_TIEBREAK_COLUMNS)
-        return self._query(snapshot, read, published_files(files, positions=bool(tiebreak)), tiebreak,
-                           pruned=len(files) < len(snapshot.files))
+        source = published_files(files, positions=bool(tiebreak))
+        where, params = where_clause(read, snapshot.columns)
+        order = order_clause(read, tiebreak)
+        with self._cursor() as con, _named_bad_values(con, read, snapshot.columns):
+            if read.filters or len(files) < len(snapshot.files):
+                total = con.execute(f"select count(*) from {source} {where}", params).fetchone()[0]
+            else:
+                total = snapshot.publication.rows
+            found = con.execute(f"select {_as_json(snapshot.columns)} from (select * from {source} {where} {order} "
+                                f"limit ? offset ?) {order}", [*params, read.limit, read.offset]).fetchall()
+        return Page([r[0] for r in found], int(total))
 
-    def _query(self, snapshot: Snapshot, read: Read, source: str, tiebreak: list[str], pruned: bool) -> Page:
-        columns = snapshot.columns
-        where, params = where_clause(read, columns)
-        row = "{" + ", ".join(f"{literal(c)}: {quote(c)}" for c in columns) + "}"
-        with self._cursor() as con:
-            try:
-                if read.filters or pruned:
-                    total = con.execute(f"select count(*) from {source} {where}", params).fetchone()[0]
-                else:
-                    total = snapshot.publication.rows
-                # The page found on the sort keys alone, then only its rows fetched and turned into JSON.
-                order = order_clause(read, tiebreak)
-                if tiebreak == [_ROW]:  # a loaded version: its row number finds the page's rows
-                    page = (f"select * from {source} where {_ROW} in (select {_ROW} from {source} {where} {order} "
-                            "limit ? offset ?)")
-                else:
-                    page = f"select * from {source} {where} {order} limit ? offset ?"
-                found = con.execute(f"select cast(to_json({row}) as varchar) from ({page}) {order}",
-                                    [*params, read.limit, read.offset]).fetchall()
-            except duckdb.ConversionException:
-                raise QueryError(_bad_value(con, read, columns)) from None
+    def _query_table(self, snapshot: Snapshot, read: Read, table: str) -> Page:
+        """A loaded version in two statements: one scan finds the matching rows' sort keys, counts them and
+        picks the page's row ids; then only the page's rows are fetched (by rowid) and turned into JSON."""
+        where, params = where_clause(read, snapshot.columns)
+        order = order_clause(read, [_ROW])
+        keys = ", ".join(dict.fromkeys([*(quote(k.field) for k in read.sort), _ROW, f"rowid as {_ROWID}"]))
+        with self._cursor() as con, _named_bad_values(con, read, snapshot.columns):
+            if read.filters:
+                total, ids = con.execute(
+                    f"with matched as materialized (select {keys} from {table} {where}) select (select count(*) "
+                    f"from matched), (select list({_ROWID}) from (select * from matched {order} limit ? offset ?))",
+                    [*params, read.limit, read.offset]).fetchone()
+            else:
+                total = snapshot.publication.rows
+                ids = con.execute(f"select list({_ROWID}) from (select {keys} from {table} {order} limit ? offset ?)",
+                                  [read.limit, read.offset]).fetchone()[0]
+            found = con.execute(f"select {_as_json(snapshot.columns)} from {table} where rowid in "
+                                f"(select unnest(?::bigint[])) {order}", [ids]).fetchall() if ids else []
         return Page([r[0] for r in found], int(total))
 
     def _table(self, snapshot: Snapshot) -> str | None:
-        """The version's in-memory table; None for a version too large to hold, or (in the background
-        mode) while it is being loaded: meanwhile its files are read, so a new version never stalls reads."""
-        if (not snapshot.files or snapshot.publication.rows > MEMORY_ROWS
-                or {_ROW, *_TIEBREAK_COLUMNS} & set(snapshot.columns)):
+        """The version's in-memory table. None for a version too large to hold (or whose load failed), for
+        a version older than the model's loaded one, and (in the background mode) while it is being loaded:
+        those are read from their files."""
+        if not _loadable(snapshot) or str(snapshot.publication.path) in self._unloadable:
             return None
-        key = (str(snapshot.publication.path), snapshot.unmasked)
+        key = _model_key(snapshot)
         with self._lock:
-            if key in self._tables:
+            loaded = self._tables.get(key)
+            if loaded and loaded.snapshot.version == snapshot.version:
                 self._tables.move_to_end(key)
-                return self._tables[key]
-            if key in self._loading:
+                return loaded.table
+            if (loaded and loaded.snapshot.version > snapshot.version) or key in self._loading:
                 return None
-            self._loading.add(key)
+            self._loading[key] = snapshot.version
         if self._load_in_background:
-            threading.Thread(target=self._load, args=(snapshot, key), name="dataops-load", daemon=True).start()
+            threading.Thread(target=self._load, args=(snapshot,), name="dataops-load", daemon=True).start()
             return None
-        return self._load(snapshot, key)
+        return self._load(snapshot)
 
-    def _load(self, snapshot: Snapshot, key: tuple[str, bool]) -> str | None:
-        name = "snapshot_" + hashlib.sha256(repr(key).encode()).hexdigest()[:20]
+    def _answering(self, current: Snapshot) -> Snapshot:
+        """The version a read of `current` answers from: `current` itself, or while it is being loaded in the
+        background, the model's version loaded before it (as a store serves a new segment once it is loaded:
+        a publication never sends every read to the files, at many times a loaded read's cost, at once)."""
+        if self._table(current) is not None:
+            return current
+        with self._lock:
+            loaded = self._tables.get(_model_key(current))
+            loading = self._loading.get(_model_key(current))
+        if loaded and loading is not None and loaded.snapshot.version < current.version:
+            return loaded.snapshot
+        return current
+
+    def _load(self, snapshot: Snapshot) -> str | None:
+        key, path = _model_key(snapshot), str(snapshot.publication.path)
+        name = "snapshot_" + hashlib.sha256(repr((path, key)).encode()).hexdigest()[:20]
         try:
             with self._cursor() as con:
-                # Each row's place in the files (file order, then row): a join on offsets, not a sort.
+                # Each row's place in the files (file order, then row): a join on offsets, not a sort. The
+                # copy is ordered by the model's cluster_by columns, then that place: row groups hold runs of
+                # like values, and their min/max let a filter skip the groups it cannot match.
                 counts = dict(con.execute(f"select file_name, num_rows from parquet_file_metadata("
                                           f"[{', '.join(literal(f) for f in snapshot.files)}])").fetchall())
                 offsets, base = [], 0
@@ -203,19 +241,21 @@ class SnapshotReader:
                     base += int(counts[str(file)])
                 con.execute(f"create or replace table {name} as select t.* exclude (filename, file_row_number), "
                             f"o.base + t.file_row_number as {_ROW} from {published_files(snapshot.files, positions=True)} t "
-                            f"join (values {', '.join(offsets)}) o(file, base) on t.filename = o.file")
-        except duckdb.Error:  # removed by retention meanwhile, or out of memory: the files are read instead
+                            f"join (values {', '.join(offsets)}) o(file, base) on t.filename = o.file "
+                            f"order by {', '.join([*map(quote, snapshot.cluster_by), _ROW])}")
+        except duckdb.Error:  # removed by retention meanwhile, or out of memory: its files are read from now on
             with self._lock:
-                self._loading.discard(key)
+                self._unloadable.add(path)
+                self._loading.pop(key, None)
             return None
         with self._lock:
-            # One loaded version per model (a new one replaces the one before: older versions, read only
-            # by `version=`, come from their files), and at most LOADED_VERSIONS in all.
-            evicted = [self._tables.pop(k) for k in list(self._tables)
-                       if k[1] == key[1] and Path(k[0]).parent == Path(key[0]).parent]
-            self._tables[key] = name
-            self._loading.discard(key)
-            evicted += [self._tables.popitem(last=False)[1] for _ in range(len(self._tables) - LOADED_VERSIONS)]
+            # One loaded version per model (the new one replaces the one before: a read of an older version
+            # goes to its files), and at most LOADED_VERSIONS models in all, least recently read dropped.
+            replaced = self._tables.pop(key, None)
+            self._tables[key] = _Loaded(snapshot, name)
+            self._loading.pop(key, None)
+            evicted = [replaced.table] if replaced else []
+            evicted += [self._tables.popitem(last=False)[1].table for _ in range(len(self._tables) - LOADED_VERSIONS)]
         for table in evicted:
             with self._cursor() as con:
                 con.execute(f"drop table if exists {table}")
@@ -231,6 +271,39 @@ class SnapshotReader:
 
     def close(self) -> None:
         self._con.close()
+
+
+@contextlib.contextmanager
+def _named_bad_values(con: duckdb.DuckDBPyConnection, read: Read, columns: Mapping[str, str]):
+    """A filter value DuckDB cannot cast to its column's type becomes a QueryError naming it."""
+    try:
+        yield
+    except duckdb.ConversionException:
+        raise QueryError(_bad_value(con, read, columns)) from None
+
+
+def _as_json(columns: Mapping[str, str]) -> str:
+    """Each row as one JSON object (DuckDB writes it; the answer splices it in as it is)."""
+    return "cast(to_json({" + ", ".join(f"{literal(c)}: {quote(c)}" for c in columns) + "}) as varchar)"
+
+
+_ModelKey = tuple[str, bool, tuple[str, ...]]
+
+
+@dataclass(frozen=True)
+class _Loaded:
+    snapshot: Snapshot
+    table: str
+
+
+def _model_key(snapshot: Snapshot) -> _ModelKey:
+    return str(snapshot.publication.path.parent), snapshot.unmasked, snapshot.cluster_by
+
+
+def _loadable(snapshot: Snapshot) -> bool:
+    """Small enough to hold, and no column hides what finds a row (DuckDB's rowid, the row's place)."""
+    return bool(snapshot.files) and snapshot.publication.rows <= MEMORY_ROWS and not (
+        _RESERVED & {c.lower() for c in snapshot.columns})
 
 
 def _bad_value(con: duckdb.DuckDBPyConnection, read: Read, columns: Mapping[str, str], strict: bool = False) -> str:

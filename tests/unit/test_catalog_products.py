@@ -136,6 +136,24 @@ def test_partitioned_products_and_their_partition_columns(manifest):
     assert products["customer_360"].partition_columns == {}
 
 
+def test_cluster_by_names_the_columns_a_served_copy_is_ordered_by(manifest):
+    assert load_products(manifest)["sales_daily_metrics"].cluster_by == {
+        "sales_daily_metrics": ("region", "sales_date")}
+    _model(manifest, "equipment_status")["config"]["cluster_by"] = "status"  # one column, as dbt also takes it
+    assert load_products(manifest)["mission_logistics"].cluster_by == {"equipment_status": ("status",)}
+
+
+@pytest.mark.parametrize("value", ["state", ["region", "region"], [], 3, ["region", None]])
+def test_cluster_by_must_name_distinct_columns_of_the_model(manifest, value):
+    _model(manifest, "sales_daily_metrics")["config"]["cluster_by"] = value
+    message = _load_error(manifest)
+    assert message.startswith("models/products/sales_daily_metrics/sales_daily_metrics.sql: model "
+                              "'sales_daily_metrics': config 'cluster_by': expected a column or a list of distinct "
+                              "columns of the model (")
+    assert "region, revenue, sales_date" in message
+    assert message.endswith(f"got {value!r}")
+
+
 def test_partitioned_model_without_partition_column(manifest):
     del _model(manifest, "revenue_monthly")["config"]["partition_column"]
     message = _load_error(manifest)

@@ -5,6 +5,8 @@ nothing but the published folders."""
 from __future__ import annotations
 
 import datetime as dt
+import threading
+import time
 
 import duckdb
 import pytest
@@ -158,3 +160,74 @@ def test_at_most_loaded_versions_are_held_least_recent_dropped(published, tmp_pa
         assert published.read(other, parse_read(["n:1"], [], 1001, 0, other.columns)).total == 7
     tables = published.sql("select count(*) from duckdb_tables() where table_name like 'snapshot_%'")[0][0]
     assert tables == (1 if reader_module.MEMORY_ROWS else 0)
+
+
+def test_a_clustered_copy_gives_the_pages_the_files_give(published):
+    plain = published.snapshot("shop", "sales")
+    clustered = published.snapshot("shop", "sales", cluster_by=("region", "sales_date", "gone_since"))
+    assert clustered.cluster_by == ("region", "sales_date")  # a column this version lacks is left out
+    for filters, sort in [((), ()), (("region:ne:east",), ("revenue:desc",)), (("units:gte:1",), ("sales_date:asc",))]:
+        for offset in (0, 7, 35):
+            read = parse_read(list(filters), list(sort), 7, offset, plain.columns)
+            assert published.read(clustered, read) == published._read_files(plain, read)
+    if reader_module.MEMORY_ROWS:  # the copy in memory holds the rows ordered by region, then day
+        table = published._table(clustered)
+        stored = published.sql(f"select region, sales_date from {table} order by rowid")
+        assert stored == sorted(stored) and len(stored) == len(CURRENT)
+
+
+def test_a_column_named_rowid_is_read_as_data(published, tmp_path):
+    with duckdb.connect() as con:  # a real column hides DuckDB's rowid: such a version is read from its files
+        publish_snapshot(con, tmp_path / "published", "shop", "ids", "select 9 - n as rowid, n as v from range(10) t(n)",
+                         run_id="r")
+    snapshot = published.snapshot("shop", "ids")
+    page = published.read(snapshot, parse_read(["v:gte:5"], ["rowid:asc"], 2, 0, snapshot.columns))
+    assert (page.total, page.rows()) == (5, [{"rowid": 0, "v": 9}, {"rowid": 1, "v": 8}])
+
+
+def _settled(reader, seconds=30.0):
+    """Wait for the reader's background loads to end."""
+    deadline = time.monotonic() + seconds
+    while reader._loading and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert not reader._loading
+
+
+@pytest.fixture
+def background(tmp_path):
+    con = duckdb.connect()
+    con.execute("create table t (sales_date date, region varchar, revenue decimal(18,2), units bigint)")
+    con.executemany("insert into t values (?, ?, ?, ?)", ROWS)
+    publish = lambda: publish_snapshot(con, tmp_path / "published", "shop", "sales", "select * from t",  # noqa: E731
+                                       run_id="r")
+    publish()
+    reader = SnapshotReader(tmp_path / "published", tmp_path / "restricted")  # loads in the background, as served
+    yield reader, publish
+    reader.close()
+
+
+def test_while_a_new_version_loads_the_version_before_it_answers(background, monkeypatch):
+    reader, publish = background
+    assert reader.snapshot("shop", "sales").version == 1  # nothing loaded yet: its files answer
+    _settled(reader)
+    publish()
+    gate, load = threading.Event(), SnapshotReader._load
+    monkeypatch.setattr(SnapshotReader, "_load", lambda self, snapshot: gate.wait(30) and load(self, snapshot))
+    answering = reader.snapshot("shop", "sales")
+    assert answering.version == (1 if reader_module.MEMORY_ROWS else 2)  # too large to load: v2 from its files
+    assert reader.read(answering, parse_read([], [], 1000, 0, answering.columns)).total == len(ROWS)
+    gate.set()
+    _settled(reader)
+    assert reader.snapshot("shop", "sales").version == 2
+
+
+def test_a_version_whose_load_fails_is_read_from_its_files(background):
+    reader, publish = background
+    reader.snapshot("shop", "sales")
+    _settled(reader)
+    publish()
+    current = reader._snapshot(str(reader.published_dir / "shop" / "sales" / "v=2"), False, ())
+    current.files[0].unlink()  # removed (as by retention) before it could be loaded
+    reader.snapshot("shop", "sales")
+    _settled(reader)
+    assert reader.snapshot("shop", "sales").version == 2  # not the loaded v1 for ever
