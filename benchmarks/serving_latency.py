@@ -6,7 +6,8 @@ Over a home already materialized (`make bench` runs run_cost.py first, at BENCH_
 `dataops serve` on a free 127.0.0.1 port (a key in DATAOPS_API_KEYS, no rate limit in the way) and
 sends, from an asyncio client in this process (httpx; a bounded load: --requests per product and
 round, --clients at once, each client waiting a think time of 0.5 to 1.5 x --think-ms after each
-answer, as a dashboard or an application does), a mix of filter + sort + limit-100 reads:
+answer, as a dashboard or an application does, and the clients arriving over the first 2 x --think-ms
+rather than all in one millisecond), a mix of filter + sort + limit-100 reads:
 
 - mission_logistics: status = one of three, risk_score >= a random threshold, sorted by risk_score desc;
 - sales_daily_metrics: sales_date >= a random day of the last 30, region = one of three, revenue >= a
@@ -83,6 +84,8 @@ async def load(url: str, key: str, product: str, days: list[str], clients: int, 
     async with httpx.AsyncClient(base_url=url, headers={"Authorization": f"Bearer {key}"}, limits=limits,
                                  timeout=60) as client:
         async def one_client() -> None:
+            if think_ms:  # clients arrive over one think time, not all in the same millisecond
+                await asyncio.sleep(rng.uniform(0, 2 * think_ms / 1000))
             for _ in remaining:
                 params = query_mix(product, days, rng)
                 started = time.perf_counter()

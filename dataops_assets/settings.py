@@ -24,6 +24,8 @@ MIN_ARCHIVE_RETENTION_DAYS = 90
 # Serving: requests per key per minute, and how many may come at once (a token bucket).
 DEFAULT_RATE_PER_MINUTE = 600
 DEFAULT_RATE_BURST = 60
+# Serving: DuckDB's memory cap for the versions `dataops serve` holds in memory (one per model).
+DEFAULT_SERVE_MEMORY_LIMIT = "4GB"
 _MEMORY_LIMIT = re.compile(r"^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$")
 
 
@@ -69,6 +71,7 @@ class Settings:
     api_keys_json: str | None = field(default=None, repr=False)
     rate_per_minute: int = DEFAULT_RATE_PER_MINUTE
     rate_burst: int = DEFAULT_RATE_BURST
+    serve_memory_limit: str = DEFAULT_SERVE_MEMORY_LIMIT
 
     def masking_key(self) -> bytes:
         """The key keyed masking (hash, tokenize) uses; MaskingKeyError, one line, when there is none."""
@@ -106,6 +109,11 @@ class Settings:
     @property
     def duckdb_config(self) -> dict[str, str | int]:
         return self.duckdb.connection_config(self.home)
+
+    @property
+    def serving_duckdb_config(self) -> dict[str, str | int]:
+        """The serving reader's DuckDB: its own memory cap (it holds versions in memory, apart from a run's)."""
+        return {**self.duckdb_config, "memory_limit": self.serve_memory_limit}
 
     @property
     def alerts_path(self) -> Path:
@@ -167,7 +175,8 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         dagster_home=Path(dagster_home).expanduser().resolve() if dagster_home else None,
         as_of=parse_as_of(env.get("DATAOPS_AS_OF") or ""),
         duckdb=DuckDBSettings(
-            memory_limit=_memory_limit(env.get("DATAOPS_DUCKDB_MEMORY_LIMIT") or DEFAULT_DUCKDB_MEMORY_LIMIT),
+            memory_limit=_memory_limit("DATAOPS_DUCKDB_MEMORY_LIMIT",
+                                       env.get("DATAOPS_DUCKDB_MEMORY_LIMIT") or DEFAULT_DUCKDB_MEMORY_LIMIT),
             threads=_positive_int("DATAOPS_DUCKDB_THREADS", env.get("DATAOPS_DUCKDB_THREADS"), DEFAULT_DUCKDB_THREADS),
             temp_directory=Path(temp_dir).expanduser().resolve() if temp_dir else None,
         ),
@@ -182,6 +191,8 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         api_keys_json=env.get("DATAOPS_API_KEYS") or None,
         rate_per_minute=_positive_int("DATAOPS_RATE_LIMIT", env.get("DATAOPS_RATE_LIMIT"), DEFAULT_RATE_PER_MINUTE),
         rate_burst=_positive_int("DATAOPS_RATE_BURST", env.get("DATAOPS_RATE_BURST"), DEFAULT_RATE_BURST),
+        serve_memory_limit=_memory_limit("DATAOPS_SERVE_MEMORY_LIMIT",
+                                         env.get("DATAOPS_SERVE_MEMORY_LIMIT") or DEFAULT_SERVE_MEMORY_LIMIT),
     )
 
 
@@ -237,9 +248,9 @@ def _url(name: str, text: str) -> str | None:
     return text.strip()
 
 
-def _memory_limit(text: str) -> str:
+def _memory_limit(name: str, text: str) -> str:
     if not _MEMORY_LIMIT.match(text.strip()):
-        raise ValueError(f"DATAOPS_DUCKDB_MEMORY_LIMIT: expected a size such as 1GB or 512MiB, got {text!r}")
+        raise ValueError(f"{name}: expected a size such as 1GB or 512MiB, got {text!r}")
     return text.strip()
 
 

@@ -47,7 +47,7 @@ class Services:
         """`background`: new versions are loaded into memory by a thread while the version before them
         answers (the server); False: by the first read of each, which waits (tests)."""
         return cls(settings, served_products(project), KeyRing(settings.api_keys_path, settings.api_keys_json),
-                   SnapshotReader(settings.published_dir, settings.restricted_dir, settings.duckdb_config,
+                   SnapshotReader(settings.published_dir, settings.restricted_dir, settings.serving_duckdb_config,
                                   load_in_background=background),
                    RateLimiter(settings.rate_per_minute, settings.rate_burst),
                    RequestLog(settings.serving_requests_path), Insights(settings))

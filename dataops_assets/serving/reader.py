@@ -14,6 +14,7 @@ import datetime as dt
 import functools
 import hashlib
 import json
+import os
 import threading
 from collections import OrderedDict
 from collections.abc import Mapping
@@ -38,6 +39,7 @@ CACHED_ROWS = 1000
 # versions, are read from their files.
 MEMORY_ROWS = 5_000_000
 LOADED_VERSIONS = 8
+LOAD_NICENESS = 10
 _ROW = "__dataops_row"
 _ROWID = "__dataops_rowid"
 _RESERVED = {_ROW, _ROWID, "rowid", *_TIEBREAK_COLUMNS}
@@ -78,11 +80,13 @@ class Page:
 class SnapshotReader:
     def __init__(self, published_dir: Path, restricted_dir: Path, config: Mapping[str, str | int] | None = None,
                  load_in_background: bool = True) -> None:
-        """`config`: DuckDB's memory_limit, threads and temp_directory (settings.duckdb_config).
+        """`config`: DuckDB's memory_limit and temp_directory (settings.serving_duckdb_config); threads is 1 (each read
+        runs on its request's thread alone: concurrent requests are the parallelism, and a load in the
+        background runs on its own, lower-priority thread).
         `load_in_background`: a version is loaded into memory by a thread of its own while its first reads
         go to its files (the server); False: by its first read, which waits (tests, benchmarks)."""
         self.published_dir, self.restricted_dir = Path(published_dir), Path(restricted_dir)
-        self._con = duckdb.connect(":memory:", config=dict(config or {}))
+        self._con = duckdb.connect(":memory:", config={**(config or {}), "threads": 1})
         readable = [str(d) + "/" for d in (self.published_dir, self.restricted_dir)]
         self._con.execute(f"set allowed_directories = [{', '.join(literal(d) for d in readable)}]")
         self._con.execute("set enable_external_access = false")
@@ -208,7 +212,8 @@ class SnapshotReader:
                 return None
             self._loading[key] = snapshot.version
         if self._load_in_background:
-            threading.Thread(target=self._load, args=(snapshot,), name="dataops-load", daemon=True).start()
+            threading.Thread(target=self._load_in_the_background, args=(snapshot,), name="dataops-load",
+                             daemon=True).start()
             return None
         return self._load(snapshot)
 
@@ -224,6 +229,13 @@ class SnapshotReader:
         if loaded and loading is not None and loaded.snapshot.version < current.version:
             return loaded.snapshot
         return current
+
+    def _load_in_the_background(self, snapshot: Snapshot) -> None:
+        """The load at a lower CPU priority than reads (Linux: a thread's own niceness; DuckDB runs it on
+        this thread alone, threads=1), so a new version's decoding and sorting takes the cores reads leave."""
+        with contextlib.suppress(OSError, AttributeError):
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), LOAD_NICENESS)
+        self._load(snapshot)
 
     def _load(self, snapshot: Snapshot) -> str | None:
         key, path = _model_key(snapshot), str(snapshot.publication.path)

@@ -43,11 +43,15 @@ def test_duckdb_settings_reach_dbt_and_the_resource(tmp_path):
         "512MiB", "3", str(tmp_path / "duckdb_tmp"))
     defaults = load_settings({"DATAOPS_HOME": str(tmp_path)})
     assert (defaults.duckdb_config["memory_limit"], defaults.keep_versions, defaults.first_partition) == ("1GB", 5, None)
+    assert defaults.serving_duckdb_config == {**defaults.duckdb_config, "memory_limit": "4GB"}
+    served = load_settings({"DATAOPS_HOME": str(tmp_path), "DATAOPS_SERVE_MEMORY_LIMIT": "8GiB"})
+    assert served.serving_duckdb_config["memory_limit"] == "8GiB" and served.duckdb_config["memory_limit"] == "1GB"
 
 
 @pytest.mark.parametrize(("name", "value", "message"), [
     ("DATAOPS_DUCKDB_MEMORY_LIMIT", "lots", "DATAOPS_DUCKDB_MEMORY_LIMIT: expected a size such as 1GB or 512MiB, got 'lots'"),
     ("DATAOPS_DUCKDB_THREADS", "0", "DATAOPS_DUCKDB_THREADS: expected a whole number >= 1, got '0'"),
+    ("DATAOPS_SERVE_MEMORY_LIMIT", "4", "DATAOPS_SERVE_MEMORY_LIMIT: expected a size such as 1GB or 512MiB, got '4'"),
     ("DATAOPS_KEEP_VERSIONS", "five", "DATAOPS_KEEP_VERSIONS: expected a whole number >= 1, got 'five'"),
     ("DATAOPS_FIRST_PARTITION", "2026-13-01", "DATAOPS_FIRST_PARTITION: expected a date YYYY-MM-DD, got '2026-13-01'"),
 ])
