@@ -40,6 +40,7 @@ CACHED_ROWS = 1000
 MEMORY_ROWS = 5_000_000
 LOADED_VERSIONS = 8
 LOAD_NICENESS = 10
+DESCRIBED_VERSIONS = 256  # versions whose description (files, columns) is kept, oldest described dropped first
 _ROW = "__dataops_row"
 _ROWID = "__dataops_rowid"
 _RESERVED = {_ROW, _ROWID, "rowid", *_TIEBREAK_COLUMNS}
@@ -97,6 +98,8 @@ class SnapshotReader:
         self._tables: OrderedDict[_ModelKey, _Loaded] = OrderedDict()
         self._loading: dict[_ModelKey, int] = {}
         self._unloadable: set[str] = set()
+        self._snapshots: OrderedDict[tuple[str, bool, tuple[str, ...]], Snapshot] = OrderedDict()
+        self._describing = threading.Lock()
         self._load_in_background = load_in_background
 
     def snapshot(self, product: str, model: str, version: int | None = None, unmasked: bool = False,
@@ -119,8 +122,20 @@ class SnapshotReader:
     def has_unmasked(self, product: str, model: str, version: int) -> bool:
         return (self.restricted_dir / product / model / f"v={version}" / RECORD).is_file()
 
-    @functools.lru_cache(maxsize=256)  # noqa: B019 (one reader per server, versions are immutable)
     def _snapshot(self, path: str, unmasked: bool, cluster_by: tuple[str, ...]) -> Snapshot:
+        """The version as described once (it is immutable). One description at a time: the many first reads of
+        a new publication wait for one reading of its files' footers instead of each making their own."""
+        key = (path, unmasked, cluster_by)
+        found = self._snapshots.get(key)
+        if found is None:
+            with self._describing:
+                found = self._snapshots.get(key) or self._describe(path, unmasked, cluster_by)
+                self._snapshots[key] = found
+                while len(self._snapshots) > DESCRIBED_VERSIONS:
+                    self._snapshots.popitem(last=False)
+        return found
+
+    def _describe(self, path: str, unmasked: bool, cluster_by: tuple[str, ...]) -> Snapshot:
         folder = Path(path)
         if not (folder / RECORD).is_file():
             raise NotPublished(f"{folder}: no such published version")
