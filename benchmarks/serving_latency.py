@@ -93,7 +93,7 @@ async def load(url: str, key: str, product: str, days: list[str], clients: int, 
     async with httpx.AsyncClient(base_url=url, headers={"Authorization": f"Bearer {key}"}, limits=limits,
                                  timeout=60) as client:
         async def one_client() -> None:
-            if think_ms:  # clients arrive over one think time, not all in the same millisecond
+            if think_ms:  # clients arrive over two think times, not all in the same millisecond
                 await asyncio.sleep(rng.uniform(0, 2 * think_ms / 1000))
             for _ in remaining:
                 params = query_mix(product, days, rng)
@@ -156,8 +156,9 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=2000, help="per product and round")
     parser.add_argument("--think-ms", type=float, default=1000, help="mean wait of a client between requests")
     parser.add_argument("--seed", type=int, default=42)
-    parser.add_argument("--run-niceness", type=int, default=0, help="run the materialization under `nice -n N` "
-                        "(serving first when both share the cores); results then go to serving_latency_nice_N.*")
+    parser.add_argument("--run-niceness", type=int, default=0, help="run the materialization at niceness N, its "
+                        "session's autogroup too (serving first when both share the cores); results then go to "
+                        "serving_latency_nice_N.*")
     args = parser.parse_args()
     home = args.home.resolve()
     sys.path.insert(0, str(REPO))

@@ -247,7 +247,7 @@ def _cluster_by(models: list[dict[str, Any]]) -> dict[str, tuple[str, ...]]:
         columns = [value] if isinstance(value, str) else value
         known = m.get("columns") or {}
         if (not isinstance(columns, list) or not columns or len(set(map(str, columns))) != len(columns)
-                or any(not isinstance(c, str) or c not in known for c in columns)):
+                or not all(isinstance(c, str) and c in known for c in columns)):
             raise SpecError(f"{m['original_file_path']}: model '{model_id(m)}': config 'cluster_by': expected a "
                             f"column or a list of distinct columns of the model ({', '.join(known) or 'none declared'}), "
                             f"got {value!r}")

@@ -84,8 +84,9 @@ class SnapshotReader:
         """`config`: DuckDB's memory_limit and temp_directory (settings.serving_duckdb_config); threads is 1 (each read
         runs on its request's thread alone: concurrent requests are the parallelism, and a load in the
         background runs on its own, lower-priority thread).
-        `load_in_background`: a version is loaded into memory by a thread of its own while its first reads
-        go to its files (the server); False: by its first read, which waits (tests, benchmarks)."""
+        `load_in_background`: a version is loaded into memory by a thread of its own, meanwhile the model's
+        version loaded before it answers (or, for its first, its files) (the server); False: by its first
+        read, which waits (tests, benchmarks)."""
         self.published_dir, self.restricted_dir = Path(published_dir), Path(restricted_dir)
         self._con = duckdb.connect(":memory:", config={**(config or {}), "threads": 1})
         readable = [str(d) + "/" for d in (self.published_dir, self.restricted_dir)]
