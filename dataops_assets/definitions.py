@@ -8,12 +8,11 @@ import warnings
 
 import dagster as dg
 from dagster_dbt import DbtProject
-from dagster_duckdb import DuckDBResource
 
 from dataops_assets.catalog.products import dbt_selector, upstream_models
 from dataops_assets.catalog.spec import Partitioning
 from dataops_assets.dbt.assets import DbtSelection, InstalledDbtCliResource, build_dbt_run_assets, build_landing_specs
-from dataops_assets.dbt.manifest import dbt_executable
+from dataops_assets.dbt.manifest import dbt_executable, target_path
 from dataops_assets.dbt.partitions import partitions_definitions
 from dataops_assets.dbt.translator import PLATFORM_GROUP, DataProductTranslator
 from dataops_assets.governance.leak_checks import build_pii_leak_checks
@@ -21,7 +20,7 @@ from dataops_assets.governance.masking import MaskingKeyError, needs_key
 from dataops_assets.lifecycle.assets import build_dataset_definitions
 from dataops_assets.lifecycle.cleanup import build_archive_cleanup
 from dataops_assets.lifecycle.sensors import build_lifecycle_sensors
-from dataops_assets.publish.assets import PublishTarget, build_publish_asset, unmasked_query
+from dataops_assets.publish.assets import PublishTarget, build_publish_asset, model_query, unmasked_query
 from dataops_assets.quality.checks import CheckedModel, build_suite_checks
 from dataops_assets.quality.report import ModelGroup
 from dataops_assets.quality.validation import prepare_in_background
@@ -31,6 +30,7 @@ from dataops_assets.slo.schedules import build_refresh_automation
 from dataops_assets.slo.sensor import build_slo_sensor
 from dataops_assets.project import LOAD_ERRORS, load_project
 from dataops_assets.sources.landing_contract import landing_problems
+from dataops_assets.warehouse_resource import warehouse_resource
 
 # Partitioned asset checks and backfill policies are Dagster previews; their warnings would print on every load.
 warnings.filterwarnings("ignore", message=".*partitions_def on an AssetCheckSpec.*")
@@ -41,7 +41,7 @@ def build_definitions(settings: Settings) -> dg.Definitions:
     loaded = load_project(settings)
     manifest, products, models, suites, landing = loaded.manifest, loaded.products, loaded.models, loaded.suites, loaded.landing
     translator = DataProductTranslator(products)
-    project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
+    project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR, target_path=target_path(settings.target))
     partitions = partitions_definitions(settings)
     specs = {name: translator.get_asset_spec(manifest, node["unique_id"], project) for name, node in models.items()}
     partitioning = {name: product.partitioning for product in products.values() for name in product.partition_columns}
@@ -86,7 +86,7 @@ def build_definitions(settings: Settings) -> dg.Definitions:
             upstream = {specs[up].key: severities[specs[up].key]
                         for up in upstream_models(manifest, name) if specs[up].key in severities}
             publish.append(build_publish_asset(PublishTarget(
-                product=product.id, model=name, model_key=model.key, relation=model.relation,
+                product=product.id, model=name, model_key=model.key, query=model_query(models, name),
                 checks=severities.get(model.key, {}), upstream=upstream,
                 partitions_def=model.partitions_def, partition_column=model.partition_column,
                 tags=specs[name].tags, owners=tuple(specs[name].owners),
@@ -105,7 +105,7 @@ def build_definitions(settings: Settings) -> dg.Definitions:
                  *build_lifecycle_sensors(dataset_jobs, settings)],
         resources={
             "dbt": InstalledDbtCliResource(project_dir=project, dbt_executable=dbt_executable()),
-            "duckdb": DuckDBResource(database=str(settings.warehouse_path), connection_config=settings.duckdb_config),
+            "warehouse": warehouse_resource(settings),
         },
         # Steps share one DuckDB file that admits one writer: run them one after another, in process.
         executor=dg.in_process_executor,

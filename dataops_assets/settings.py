@@ -24,6 +24,12 @@ MIN_ARCHIVE_RETENTION_DAYS = 90
 # Serving: requests per key per minute, and how many may come at once (a token bucket).
 DEFAULT_RATE_PER_MINUTE = 600
 DEFAULT_RATE_BURST = 60
+# The dbt output a run builds with (profiles.yml): DuckDB embedded, or Apache Spark (`pip install -e '.[spark]'`).
+TARGETS = ("duckdb", "spark")
+# Spark: every statement's clock is UTC, like DuckDB's naive timestamps (dates of timestamps stay the same).
+SPARK_TIMEZONE = "UTC"
+_SPARK_MEMORY = re.compile(r"^\d+[kmgt]?$", re.IGNORECASE)
+_SPARK_MASTER = re.compile(r"^(local(\[(\d+|\*)\])?|(spark|yarn|k8s)(://\S+)?)$")
 # Serving: DuckDB's memory cap for the versions `dataops serve` holds in memory (one per model).
 DEFAULT_SERVE_MEMORY_LIMIT = "4GB"
 _MEMORY_LIMIT = re.compile(r"^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$")
@@ -43,6 +49,15 @@ class DuckDBSettings:
 
 
 @dataclass(frozen=True)
+class SparkSettings:
+    """The Spark session dbt starts on the spark target (profiles.yml reads these through dbt_env)."""
+
+    master: str = "local[2]"
+    driver_memory: str = "2g"
+    shuffle_partitions: int = 4  # Spark's default 200 is one task per partition: far too many on 2 cores
+
+
+@dataclass(frozen=True)
 class Settings:
     """Where a run reads and writes; every path derives from `home`."""
 
@@ -52,6 +67,8 @@ class Settings:
     # The UTC instant current-state models are evaluated at; None: each dbt run's start.
     as_of: dt.datetime | None = None
     duckdb: DuckDBSettings = DuckDBSettings()
+    target: str = "duckdb"
+    spark: SparkSettings = SparkSettings()
     # The first day of the daily and monthly partitions; None: the generated landing window's.
     first_partition: dt.date | None = None
     # Published versions kept per model (the current one always among them).
@@ -91,6 +108,15 @@ class Settings:
     def warehouse_path(self) -> Path:
         # dbt freezes the file stem into the manifest as the database name: keep it fixed.
         return self.home / "warehouse.duckdb"
+
+    @property
+    def spark_dir(self) -> Path:
+        """The spark target's tables (warehouse/<schema>.db/<table>/, Parquet) and their Derby metastore."""
+        return self.home / "spark"
+
+    @property
+    def spark_warehouse_dir(self) -> Path:
+        return self.spark_dir / "warehouse"
 
     @property
     def published_dir(self) -> Path:
@@ -141,10 +167,17 @@ class Settings:
         relationship test to a staging model runs with the product, not with the staging layer.
         DATAOPS_AS_OF reaches dbt as the `as_of` var (dbt_project.yml); empty means the run's start.
         The DuckDB settings reach the profile (profiles.yml) the same way, and the masking key its plugin
-        (empty: the plugin reads <home>/masking.key).
+        (empty: the plugin reads <home>/masking.key); so do the target and the Spark settings, and on Spark
+        the masking key's HMAC pads (spark_masking_env).
         """
         duckdb = self.duckdb_config
         return {
+            "DATAOPS_TARGET": self.target,
+            "DATAOPS_SPARK_MASTER": self.spark.master,
+            "DATAOPS_SPARK_DRIVER_MEMORY": self.spark.driver_memory,
+            "DATAOPS_SPARK_SHUFFLE_PARTITIONS": str(self.spark.shuffle_partitions),
+            "DATAOPS_SPARK_TIMEZONE": SPARK_TIMEZONE,
+            **(self.spark_masking_env() if self.target == "spark" else {}),
             "DATAOPS_HOME": str(self.home),
             "DBT_INDIRECT_SELECTION": "buildable",
             "DATAOPS_AS_OF": self.as_of.strftime("%Y-%m-%d %H:%M:%S") if self.as_of else "",
@@ -153,6 +186,20 @@ class Settings:
             "DATAOPS_DUCKDB_TEMP_DIR": str(duckdb["temp_directory"]),
             "DATAOPS_MASKING_KEY": self.masking_key_text or "",
         }
+
+
+    def spark_masking_env(self) -> dict[str, str]:
+        """The masking key's HMAC pads as hex for the Spark session's configuration (profiles.yml), in
+        variables dbt scrubs from its logs; without a key, the one-line reason the first masked value fails with."""
+        from dataops_assets.governance.masking import MaskingKeyError, hmac_pads
+
+        try:
+            inner, outer = hmac_pads(self.masking_key())
+        except MaskingKeyError as exc:
+            return {"DBT_ENV_SECRET_DATAOPS_HMAC_INNER": "", "DBT_ENV_SECRET_DATAOPS_HMAC_OUTER": "",
+                    "DATAOPS_MASKING_ERROR": str(exc).replace("'", "")}
+        return {"DBT_ENV_SECRET_DATAOPS_HMAC_INNER": inner.hex(), "DBT_ENV_SECRET_DATAOPS_HMAC_OUTER": outer.hex(),
+                "DATAOPS_MASKING_ERROR": ""}
 
 
 def process_env(overrides: dict[str, str]) -> dict[str, str]:
@@ -180,6 +227,13 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
             threads=_positive_int("DATAOPS_DUCKDB_THREADS", env.get("DATAOPS_DUCKDB_THREADS"), DEFAULT_DUCKDB_THREADS),
             temp_directory=Path(temp_dir).expanduser().resolve() if temp_dir else None,
         ),
+        target=_choice("DATAOPS_TARGET", env.get("DATAOPS_TARGET") or "duckdb", TARGETS),
+        spark=SparkSettings(
+            master=_spark_master(env.get("DATAOPS_SPARK_MASTER") or SparkSettings.master),
+            driver_memory=_spark_memory(env.get("DATAOPS_SPARK_DRIVER_MEMORY") or SparkSettings.driver_memory),
+            shuffle_partitions=_positive_int("DATAOPS_SPARK_SHUFFLE_PARTITIONS",
+                                             env.get("DATAOPS_SPARK_SHUFFLE_PARTITIONS"), SparkSettings.shuffle_partitions),
+        ),
         first_partition=_date("DATAOPS_FIRST_PARTITION", env.get("DATAOPS_FIRST_PARTITION") or ""),
         keep_versions=_positive_int("DATAOPS_KEEP_VERSIONS", env.get("DATAOPS_KEEP_VERSIONS"), DEFAULT_KEEP_VERSIONS),
         schedules_running=_switch("DATAOPS_SCHEDULES", env.get("DATAOPS_SCHEDULES") or "off"),
@@ -194,6 +248,25 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         serve_memory_limit=_memory_limit("DATAOPS_SERVE_MEMORY_LIMIT",
                                          env.get("DATAOPS_SERVE_MEMORY_LIMIT") or DEFAULT_SERVE_MEMORY_LIMIT),
     )
+
+
+def _choice(name: str, text: str, choices: tuple[str, ...]) -> str:
+    if text.strip() not in choices:
+        raise ValueError(f"{name}: expected one of {', '.join(choices)}, got {text!r}")
+    return text.strip()
+
+
+def _spark_master(text: str) -> str:
+    if not _SPARK_MASTER.match(text.strip()):
+        raise ValueError(f"DATAOPS_SPARK_MASTER: expected a Spark master URL such as local[2], local[*] or "
+                         f"spark://host:7077, got {text!r}")
+    return text.strip()
+
+
+def _spark_memory(text: str) -> str:
+    if not _SPARK_MEMORY.match(text.strip()):
+        raise ValueError(f"DATAOPS_SPARK_DRIVER_MEMORY: expected a JVM size such as 2g or 1536m, got {text!r}")
+    return text.strip()
 
 
 def _masking_key(text: str) -> str | None:
@@ -292,5 +365,5 @@ def parse_as_of(text: str) -> dt.datetime | None:
 
 if __name__ == "__main__":  # `eval "$(python -m dataops_assets.settings)"`: what a hand-run `dbt` needs
     for name, value in load_settings().dbt_env().items():
-        if name != "DATAOPS_MASKING_KEY":  # a secret is not printed; the shell that has it keeps it
+        if name != "DATAOPS_MASKING_KEY" and "SECRET" not in name:  # secrets are not printed; a shell that has them keeps them
             print(f"export {name}={value!r}")

@@ -98,7 +98,7 @@ def load_products(manifest: dict[str, Any]) -> dict[str, DataProduct]:
         spec = _validate_spec(group, (group.get("config") or {}).get("meta") or {})
         models = models_by_group.get(group["name"], [])
         _check_models(group, spec, models)
-        partition_columns = _partition_columns(group, spec, models)
+        partition_columns = _partition_columns(group, spec, models, manifest["metadata"].get("adapter_type", "duckdb"))
         upstream_products, sources = _upstream_of(manifest, models, product_group_of)
         products[spec.id] = DataProduct(
             spec=spec,
@@ -213,9 +213,18 @@ def _check_models(group: dict[str, Any], spec: DataProductSpec, models: list[dic
             )
 
 
-def _partition_columns(group: dict[str, Any], spec: DataProductSpec, models: list[dict[str, Any]]) -> dict[str, str]:
+# The incremental strategy a partitioned model takes on each adapter (macros/partition_window.sql,
+# `partitioned_incremental`): DuckDB replaces the window's rows, Spark overwrites the partitions they fall in.
+PARTITIONED_STRATEGY = {"spark": "insert_overwrite"}
+DEFAULT_PARTITIONED_STRATEGY = "replace_window"
+
+
+def _partition_columns(group: dict[str, Any], spec: DataProductSpec, models: list[dict[str, Any]],
+                       adapter_type: str) -> dict[str, str]:
     """Public model -> partition column; a partitioned product's public models must declare a date column
-    and the `replace_window` incremental strategy (macros/partition_window.sql), an unpartitioned one's none."""
+    and the adapter's partitioned incremental strategy (`**partitioned_incremental('<column>')` in its
+    config), an unpartitioned one's none."""
+    strategy = PARTITIONED_STRATEGY.get(adapter_type, DEFAULT_PARTITIONED_STRATEGY)
     found = {}
     for m in (m for m in models if m.get("access") == "public"):
         where = f"{m['original_file_path']}: model '{model_id(m)}'"
@@ -229,9 +238,10 @@ def _partition_columns(group: dict[str, Any], spec: DataProductSpec, models: lis
         if not column or column not in (m.get("columns") or {}):
             raise SpecError(f"{where}: config 'partition_column': product '{spec.id}' is partitioned "
                             f"{spec.partitions.value}, expected one of the model's columns, got {column!r}")
-        if config.get("materialized") != "incremental" or config.get("incremental_strategy") != "replace_window":
+        if config.get("materialized") != "incremental" or config.get("incremental_strategy") != strategy:
             raise SpecError(f"{where}: config 'materialized': a {spec.partitions.value} partitioned model must be "
-                            f"incremental with incremental_strategy 'replace_window', got "
+                            f"incremental with incremental_strategy '{strategy}' on {adapter_type} "
+                            f"(config(**partitioned_incremental('{column}'))), got "
                             f"{config.get('materialized')!r}/{config.get('incremental_strategy')!r}")
         found[model_id(m)] = column
     return found

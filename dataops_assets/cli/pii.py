@@ -83,12 +83,13 @@ def detokenize_command(tokens: tuple[str, ...], product_id: str, principal: str,
     grant; refused (exit 1) otherwise. Every request is logged in $DATAOPS_HOME/pii_access.jsonl."""
     from dataops_assets.governance.vault import GrantRefused, VaultError, detokenize
     from dataops_assets.settings import load_settings
+    from dataops_assets.warehouse import spark_tables_dir
 
     settings = load_settings()
     product = _tokenizing_product(product_id)
     try:
         values = detokenize(settings.warehouse_path, settings.home, product.id, principal, list(tokens),
-                            settings.duckdb_config)
+                            settings.duckdb_config, spark_tables_dir(settings))
     except (GrantRefused, VaultError) as exc:
         raise click.ClickException(str(exc)) from None
     if as_json:

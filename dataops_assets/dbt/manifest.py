@@ -19,8 +19,14 @@ def dbt_executable() -> str:
     return str(Path(sys.executable).parent / "dbt")
 
 
-def manifest_path(project_dir: Path = DBT_PROJECT_DIR) -> Path:
-    return project_dir / "target" / "manifest.json"
+def target_path(target: str = "duckdb") -> str:
+    """dbt's artifacts folder for a target, relative to the project: one per target, since configs depend on
+    the adapter (a Spark manifest is not DuckDB's), so switching targets never reparses the other's."""
+    return "target" if target == "duckdb" else f"target-{target}"
+
+
+def manifest_path(project_dir: Path = DBT_PROJECT_DIR, target: str = "duckdb") -> Path:
+    return project_dir / target_path(target) / "manifest.json"
 
 
 def _newest_source_mtime(project_dir: Path) -> float:
@@ -30,27 +36,28 @@ def _newest_source_mtime(project_dir: Path) -> float:
     return max((p.stat().st_mtime for p in files if p.exists()), default=0.0)
 
 
-def is_stale(project_dir: Path = DBT_PROJECT_DIR) -> bool:
-    manifest = manifest_path(project_dir)
+def is_stale(project_dir: Path = DBT_PROJECT_DIR, target: str = "duckdb") -> bool:
+    manifest = manifest_path(project_dir, target)
     return not manifest.exists() or manifest.stat().st_mtime < _newest_source_mtime(project_dir)
 
 
 def ensure_manifest(settings: Settings, project_dir: Path = DBT_PROJECT_DIR) -> Path:
     """Return the manifest path, running `dbt parse` first if the manifest is stale."""
-    manifest = manifest_path(project_dir)
-    if not is_stale(project_dir):
+    manifest = manifest_path(project_dir, settings.target)
+    if not is_stale(project_dir, settings.target):
         return manifest
     manifest.parent.mkdir(parents=True, exist_ok=True)
     with open(manifest.parent / ".parse.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)  # concurrent step processes parse once, not in parallel
-        if is_stale(project_dir):
+        if is_stale(project_dir, settings.target):
             parse_project(settings, project_dir)
     return manifest
 
 
 def parse_project(settings: Settings, project_dir: Path = DBT_PROJECT_DIR) -> None:
     result = subprocess.run(
-        [dbt_executable(), "parse", "--project-dir", str(project_dir), "--profiles-dir", str(project_dir), "--quiet"],
+        [dbt_executable(), "parse", "--project-dir", str(project_dir), "--profiles-dir", str(project_dir), "--quiet",
+         "--target-path", target_path(settings.target)],
         env={**os.environ, **settings.dbt_env()},
         capture_output=True,
         text=True,

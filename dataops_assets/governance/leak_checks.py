@@ -7,7 +7,6 @@ from pathlib import Path
 
 import dagster as dg
 import duckdb
-from dagster_duckdb import DuckDBResource
 
 from dataops_assets.dbt.partitions import window_predicate
 from dataops_assets.governance.leaks import describe_leaks, find_leaks, load_raw_pii
@@ -15,6 +14,7 @@ from dataops_assets.sql_text import parquet_files
 from dataops_assets.lifecycle.sanitize import NATIONAL_ID_COLUMNS, PII_RULES
 from dataops_assets.quality.checks import CheckedModel, checked_window, window_label
 from dataops_assets.settings import DUCKDB_POOL
+from dataops_assets.warehouse_resource import WarehouseResource
 
 PII_LEAK_CHECK = "pii_leak"
 DESCRIPTION = ("no text cell holds an email address, phone number or national id, or a raw PII value of the "
@@ -69,10 +69,10 @@ def build_pii_leak_checks(models: Mapping[str, CheckedModel], landing_dir: Path)
 def _leak_check(name: str, model: CheckedModel, landing_dir: Path) -> dg.AssetChecksDefinition:
     @dg.multi_asset_check(specs=[leak_check_spec(model.key, model.partitions_def)], name=f"pii_leak_{name}",
                           pool=DUCKDB_POOL, description=f"PII leak scan of {name}")
-    def pii_leak(context: dg.AssetCheckExecutionContext, duckdb: DuckDBResource):
+    def pii_leak(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource):
         window = checked_window(context, model)
         where = window_predicate(model.partition_column, window) if window else None
-        with duckdb.get_connection() as con:
+        with warehouse.get_connection() as con:
             values = load_landing_pii(con, landing_dir)
             found = find_leaks(con, model.relation, where)
         context.log.info(f"{name}: scanned against {values} raw PII values of {landing_dir}")

@@ -20,6 +20,8 @@ from typing import Any
 
 import duckdb
 
+from dataops_assets.warehouse import open_warehouse
+
 GRANTS_FILE = "pii_grants.json"
 ACCESS_LOG = "pii_access.jsonl"
 VAULT_SUFFIX = "_token_vault"
@@ -73,7 +75,8 @@ def revoke(home: Path, product: str, principal: str, by: str) -> bool:
 
 
 def detokenize(warehouse: Path, home: Path, product: str, principal: str, tokens: Sequence[str],
-               duckdb_config: dict[str, Any] | None = None) -> dict[str, str | None]:
+               duckdb_config: dict[str, Any] | None = None,
+               spark_warehouse_dir: Path | None = None) -> dict[str, str | None]:
     """Token -> value (None for a token the vault never issued), only for a principal holding the grant:
     otherwise GrantRefused, logged like every detokenization."""
     check_principal(principal)
@@ -85,14 +88,15 @@ def detokenize(warehouse: Path, home: Path, product: str, principal: str, tokens
         _log(home, "refused", product, principal, tokens=len(tokens))
         raise GrantRefused(f"detokenize: principal '{principal}' holds no PII grant for {product}; "
                            f"expected one given with `dataops pii grant {principal} --product {product}`")
-    found = dict(_read_vault(warehouse, vault_model(product), tokens, duckdb_config or {}))
+    found = dict(_read_vault(warehouse, vault_model(product), tokens, duckdb_config or {}, spark_warehouse_dir))
     _log(home, "detokenized", product, principal, tokens=len(tokens), found=len(found))
     return {token: found.get(token) for token in tokens}
 
 
-def _read_vault(warehouse: Path, relation: str, tokens: Iterable[str], config: dict[str, Any]) -> list[tuple[str, str]]:
+def _read_vault(warehouse: Path, relation: str, tokens: Iterable[str], config: dict[str, Any],
+                spark_warehouse_dir: Path | None) -> list[tuple[str, str]]:
     try:
-        with duckdb.connect(str(warehouse), read_only=True, config=config) as con:
+        with open_warehouse(warehouse, config, read_only=True, spark_warehouse_dir=spark_warehouse_dir) as con:
             if not con.execute("select count(*) from information_schema.tables where table_name = ?",
                                [relation]).fetchone()[0]:
                 raise VaultError(f"{warehouse}: no table {relation}; expected a run to have built the product's "

@@ -18,6 +18,7 @@ from dataops_assets.lifecycle.gate import evaluate_gate
 from dataops_assets.lifecycle.provision import build, publish
 from dataops_assets.lifecycle.registry import Registry
 from dataops_assets.lifecycle.workspace import prepare_landing, workspace
+from dataops_assets.publish.assets import model_query
 from dataops_assets.quality.suite import Suite
 from dataops_assets.settings import Settings
 from dataops_assets.sources.landing_contract import LandingContract
@@ -83,8 +84,8 @@ def _dataset_asset(product: DataProduct, models: dict[str, dict[str, Any]], land
             raise dg.Failure(description=f"{dataset_id}: dbt could not build {', '.join(outcome.errored_nodes)}",
                              metadata={"dbt_log": dg.MetadataValue.text(outcome.log_tail)})
         heartbeat(context, f"{dataset_id}: dbt build done; publishing")
-        relations = {m: models[m]["relation_name"] for m in product.public_models}
-        published = publish(product, space, relations, context.run.run_id)
+        queries = {m: model_query(models, m) for m in product.public_models}
+        published = publish(product, space, queries, context.run.run_id)
         (space.root / _OUTPUTS).write_text(json.dumps({"published": published,
                                                        "failed_dbt_tests": list(outcome.failed_tests)}))
         rows = sum(p["rows"] for p in published.values())

@@ -25,6 +25,7 @@ from dataops_assets.quality.score import Outcome, dimension_scores
 from dataops_assets.quality.suite import Suite
 from dataops_assets.quality.validation import validate_table
 from dataops_assets.sources.landing_contract import LandingContract, landing_problems
+from dataops_assets.warehouse import connect_warehouse
 
 WEIGHTS = {"schema": 0.30, "completeness": 0.30, "source_health": 0.25, "sample_queries": 0.15}
 READY_SCORE = 95.0
@@ -64,8 +65,7 @@ def evaluate_gate(product: DataProduct, space: DatasetWorkspace, models: dict[st
                   suites: dict[str, Suite], landing: LandingContract, failed_dbt_tests: tuple[str, ...],
                   published_paths: dict[str, str]) -> GateResult:
     problems: list[str] = []
-    with duckdb.connect(str(space.settings.warehouse_path), read_only=True,
-                        config=space.settings.duckdb_config) as con:
+    with connect_warehouse(space.settings, read_only=True) as con:
         schema = _schema_score(con, product, models, problems)
         completeness, failed_suite_checks = _suite_results(con, product, space, models, suites)
         failed_suite_checks += _leak_failures(con, product, space, models, problems)

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import duckdb
 
 from dataops_assets.catalog.products import DataProduct
 from dataops_assets.dbt.assets import dbt_run_env
@@ -23,6 +22,7 @@ from dataops_assets.lifecycle.workspace import DatasetWorkspace
 from dataops_assets.governance.leak_checks import snapshot_vet
 from dataops_assets.publish.snapshots import publish_snapshot
 from dataops_assets.settings import DBT_PROJECT_DIR, process_env
+from dataops_assets.warehouse import connect_warehouse
 
 
 @dataclass(frozen=True)
@@ -75,14 +75,14 @@ def _die_with_parent() -> None:
         _PRCTL(_PR_SET_PDEATHSIG, signal.SIGKILL)
 
 
-def publish(product: DataProduct, space: DatasetWorkspace, relations: dict[str, str], run_id: str) -> dict[str, Any]:
+def publish(product: DataProduct, space: DatasetWorkspace, queries: dict[str, str], run_id: str) -> dict[str, Any]:
     """Publish every public model of the dataset's warehouse (masked by the models themselves); model -> files.
     A version holding PII (the same scan as the pii_leak check) is refused: PiiLeakError."""
     published = {}
-    with duckdb.connect(str(space.settings.warehouse_path), config=space.settings.duckdb_config) as con:
+    with connect_warehouse(space.settings) as con:
         for model in product.public_models:
             publication = publish_snapshot(con, space.settings.published_dir, product.id, model,
-                                           f"select * from {relations[model]}", run_id=run_id, keep=1,
+                                           queries[model], run_id=run_id, keep=1,
                                            vet=snapshot_vet(model, space.landing_dir, {}))
             published[model] = {"path": str(publication.path), "rows": publication.rows}
     return published

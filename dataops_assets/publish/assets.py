@@ -4,7 +4,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import dagster as dg
-from dagster_duckdb import DuckDBResource
 
 from dataops_assets.dbt.partitions import window_predicate
 from dataops_assets.governance.leak_checks import (
@@ -17,6 +16,7 @@ from dataops_assets.publish.audit import (
 from dataops_assets.publish.snapshots import publish_snapshot
 from dataops_assets.settings import DUCKDB_POOL, Settings
 from dataops_assets.sql_text import quote
+from dataops_assets.warehouse_resource import WarehouseResource
 
 # A publish asset is `published_<model>`: one name, so the lineage graph tells it from the model.
 PUBLISHED_PREFIX = "published_"
@@ -29,7 +29,7 @@ class PublishTarget:
     product: str
     model: str
     model_key: dg.AssetKey
-    relation: str
+    query: str  # the model's rows (model_query)
     checks: Mapping[dg.AssetCheckKey, str]  # every check on the model -> its severity
     upstream: Mapping[dg.AssetKey, Mapping[dg.AssetCheckKey, str]] = field(default_factory=dict)
     partitions_def: dg.TimeWindowPartitionsDefinition | None = None
@@ -41,6 +41,12 @@ class PublishTarget:
     # The model's rows before masking (its contract columns from the model it masks), published beside each
     # version under settings.restricted_dir for callers holding the PII grant; None: no PII to unmask.
     unmasked_query: str | None = None
+
+
+def model_query(models: Mapping[str, Mapping], name: str) -> str:
+    """The rows a model built, its contract columns in contract order (Spark keeps a partition column last)."""
+    columns = ", ".join(quote(c) for c in models[name].get("columns", {})) or "*"
+    return f"select {columns} from {models[name]['relation_name']}"
 
 
 def unmasked_query(models: Mapping[str, Mapping], name: str) -> str | None:
@@ -83,7 +89,7 @@ def build_publish_asset(target: PublishTarget, settings: Settings) -> dg.AssetsD
         description=f"Published snapshots of {target.model}: {folder}/v=<n>, `current` names the readable one.",
         metadata={"dataops/published_dir": dg.MetadataValue.path(str(folder))},
     )
-    def publish(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
+    def publish(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
         run_id = context.run.run_id
         if latest_materialization_run(context.instance, target.model_key) != run_id:
             raise dg.Failure(description=(
@@ -97,14 +103,14 @@ def build_publish_asset(target: PublishTarget, settings: Settings) -> dg.AssetsD
                 f"{target.model}: not published, the previous version stays current; failed error "
                 f"checks: {describe(failures)}"), allow_retries=False)
         window = context.partition_time_window if partitioned else None
-        query = f"select * from {target.relation}"
+        query = target.query
         unmasked = target.unmasked_query
         if window is not None:
             query += f" where {window_predicate(target.partition_column, window)}"
             unmasked = unmasked and f"{unmasked} where {window_predicate(target.partition_column, window)}"
         leaks: dict[str, int] = {}
         try:
-            with duckdb.get_connection() as con:
+            with warehouse.get_connection() as con:
                 publication = publish_snapshot(
                     con, settings.published_dir, target.product, target.model, query,
                     run_id=run_id,

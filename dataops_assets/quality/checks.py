@@ -7,7 +7,6 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import dagster as dg
-from dagster_duckdb import DuckDBResource
 
 from dataops_assets.catalog.products import DataProduct
 from dataops_assets.dbt.partitions import window_predicate
@@ -17,6 +16,7 @@ from dataops_assets.quality.score import Outcome, dimension_scores, overall_scor
 from dataops_assets.quality.suite import Expectation, Suite, computed_columns_sql, resolve_window
 from dataops_assets.quality.validation import ExpectationResult, model_query, validate_frame
 from dataops_assets.settings import DUCKDB_POOL
+from dataops_assets.warehouse_resource import WarehouseResource
 
 SCORE_KEY = "dataops/quality_score"
 PRODUCT_SCORE_KEY = "dataops/product_quality_score"
@@ -103,12 +103,12 @@ def build_quality_checks(
 
     @dg.multi_asset_check(specs=specs, name=f"quality_{suite.model}", can_subset=True, pool=DUCKDB_POOL,
                           description=f"Great Expectations suite {suite.path.name} on {suite.model}")
-    def quality_checks(context: dg.AssetCheckExecutionContext, duckdb: DuckDBResource):
+    def quality_checks(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource):
         window = checked_window(context, model)
         predicate = functools.partial(window_predicate, window=window) if window else None
         computed = {name: resolve_window(sql, predicate) for name, sql in computed_sql.items()}
         where = predicate(model.partition_column) if predicate else None
-        with duckdb.get_connection() as con:
+        with warehouse.get_connection() as con:
             frame = con.execute(model_query(suite, model.relation, computed, where)).df()
         baseline = previous_rows_checked(context, key, window_label(window))
         results = validate_frame(frame, suite, baseline, pii_masking, _example_key(masking_key, pii_masking))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import math
+import sys
 import threading
 from dataclasses import dataclass
 from typing import Any
@@ -54,6 +55,22 @@ def prepare_in_background() -> threading.Thread:
     return thread
 
 
+def import_gx():
+    """Great Expectations, imported safely: with pyspark installed (the spark extra) GX imports
+    pyspark.sql.connect, which ends the process with exit code 0 when `__main__` has no file (`python -c`,
+    pytest-xdist workers). The import sees a placeholder file for that moment."""
+    main = sys.modules["__main__"]
+    placeholder = getattr(main, "__spec__", None) is None and not hasattr(main, "__file__")
+    if placeholder:
+        main.__file__ = "<dataops>"
+    try:
+        import great_expectations
+    finally:
+        if placeholder:
+            del main.__file__
+    return great_expectations
+
+
 def _pandas_source():
     with _SOURCE_LOCK:  # the first caller builds it, whichever thread that is
         return _new_pandas_source()
@@ -62,7 +79,7 @@ def _pandas_source():
 @functools.cache
 def _new_pandas_source():
     """The process's one ephemeral GX context and its pandas data source."""
-    import great_expectations as gx
+    gx = import_gx()
     from great_expectations.data_context.types.base import ProgressBarsConfig
     from great_expectations.execution_engine import pandas_execution_engine
 
@@ -98,6 +115,7 @@ def validate_frame(
 ) -> list[ExpectationResult]:
     """Validate every expectation of the suite; examples of PII columns come back masked (`key`: the masking
     key, needed when a PII column is hashed or tokenized)."""
+    import_gx()
     from great_expectations.core import ExpectationSuite
 
     gx_suite = ExpectationSuite(

@@ -104,6 +104,16 @@
          then reverse({{ last_four }} || regexp_replace(substr(reverse({{ value }}), length({{ last_four }}) + 1), '[0-9]', '*', 'g'))
        else left({{ value }}, 1) || '***' end
 {%- endmacro %}
+{% macro spark__mask_partial(column, data_type) -%}
+  {#- Spark's regexp_replace replaces every match (DuckDB's needs 'g'); the patterns have no backslash. -#}
+  {%- set value = as_text(column) -%}
+  {%- set last_four = "regexp_extract(reverse(" ~ value ~ "), '^((?:[^0-9]*[0-9]){0,4})', 1)" -%}
+  case when {{ value }} like '%@%'
+         then left({{ value }}, 1) || '***@' || regexp_extract({{ value }}, '@([^@]*)$', 1)
+       when length(regexp_replace({{ value }}, '[^0-9]', '')) >= 7
+         then reverse({{ last_four }} || regexp_replace(substr(reverse({{ value }}), length({{ last_four }}) + 1), '[0-9]', '*'))
+       else left({{ value }}, 1) || '***' end
+{%- endmacro %}
 {% macro as_text(column) -%} cast({{ column }} as {{ dbt.type_string() }}) {%- endmacro %}
 
 {#- HMAC-SHA-256 (RFC 2104) of a text expression, as 64 lower-case hex digits. The key's inner and outer pads
@@ -118,6 +128,16 @@
   {%- set missing = "error(coalesce(getvariable('dataops_masking_error'), 'masking key: not set; expected DATAOPS_MASKING_KEY or $DATAOPS_HOME/masking.key'))" -%}
   sha256(coalesce(cast(getvariable('dataops_hmac_outer') as blob), {{ missing }})
          || unhex(sha256(coalesce(cast(getvariable('dataops_hmac_inner') as blob), {{ missing }}) || encode({{ message }}))))
+{%- endmacro %}
+
+{#- Spark: the pads are the session's configuration (spark.dataops.hmac_inner/outer, hex, from the profile's
+    server_side_parameters, which read them from DBT_ENV_SECRET_ variables dbt keeps out of its logs); Spark
+    substitutes ${...} when it parses the statement, so the compiled SQL holds only the names. -#}
+{% macro spark__hmac_sha256_hex(message) -%}
+  {%- set missing = "raise_error(nvl(nullif('${spark.dataops.masking_error}', ''), 'masking key: not set; expected DATAOPS_MASKING_KEY or $DATAOPS_HOME/masking.key'))" -%}
+  sha2(concat(coalesce(unhex(nullif('${spark.dataops.hmac_outer}', '')), {{ missing }}),
+              unhex(sha2(concat(coalesce(unhex(nullif('${spark.dataops.hmac_inner}', '')), {{ missing }}),
+                                encode({{ message }}, 'UTF-8')), 256))), 256)
 {%- endmacro %}
 
 {#- One row per token a run issued for the product's tokenized columns: token -> value. Only a non-public model

@@ -37,3 +37,18 @@
   insert into {{ target }} ({{ columns }})
   select {{ columns }} from {{ source }} where {{ in_partition_window(adapter.quote(column)) }}
 {%- endmacro %}
+
+{#- The incremental config of a model partitioned by `column` (a date), per adapter: the caller spreads it into
+    config(), `{{ config(materialized='incremental', **partitioned_incremental('sales_date')) }}`.
+    DuckDB: replace_window above. Spark (plain Parquet tables have no DELETE or MERGE): insert_overwrite of the
+    partitions the run's rows fall in, the table partitioned by `column`; the model selects only its window's
+    rows, so no partition outside it is touched. Unlike replace_window, a partition of the window that now has
+    no rows at all keeps its previous rows. -#}
+{% macro partitioned_incremental(column) -%}
+  {%- if target.type == 'spark' -%}
+    {{ return({'incremental_strategy': 'insert_overwrite', 'partition_by': [column], 'file_format': 'parquet',
+               'partition_column': column}) }}
+  {%- else -%}
+    {{ return({'incremental_strategy': 'replace_window', 'partition_column': column}) }}
+  {%- endif -%}
+{%- endmacro %}

@@ -1,11 +1,5 @@
 {#- Functions whose spelling differs between engines; models call these, never the engine's own. -#}
 
-{% macro median(expression) -%}
-  {{ return(adapter.dispatch('median', 'dataops')(expression)) }}
-{%- endmacro %}
-{% macro default__median(expression) -%} median({{ expression }}) {%- endmacro %}
-{% macro spark__median(expression) -%} percentile_approx({{ expression }}, 0.5) {%- endmacro %}
-
 {#- A cast that yields null instead of aborting the query when the value does not parse
     (dbt's own safe_cast is a plain cast on DuckDB). -#}
 {% macro try_cast(expression, data_type) -%}
@@ -20,7 +14,29 @@
   cast('{{ as_of }}' as timestamp)
 {%- endmacro %}
 
+{#- A number as decimal(18, 2), rounded half up in double arithmetic, which is the same on every engine
+    (DuckDB divides decimals as doubles, Spark exactly: 129.95 / 2 would round down on one and up on the other). -#}
+{% macro round_cents(expression) -%}
+  cast(floor(cast({{ expression }} as double) * 100 + 0.5) / 100 as decimal(18, 2))
+{%- endmacro %}
+
 {% macro safe_divide(numerator, denominator) -%}
   case when {{ denominator }} = 0 or {{ denominator }} is null then null
        else cast({{ numerator }} as double) / {{ denominator }} end
+{%- endmacro %}
+
+{#- dbt's cast on Spark, which has no length-free VARCHAR: contracts and models say varchar (DuckDB's
+    name), Spark reads it as string. dbt's contract check casts null to each contract type through this. -#}
+{% macro spark__cast(field, type) -%}
+  cast({{ field }} as {{ 'string' if type | trim | lower in ('varchar', 'text') else type }})
+{%- endmacro %}
+
+{#- dbt's date arithmetic on Spark with DuckDB's meaning (dbt-spark's own goes through unix seconds and
+    session-zone timestamps, and counts a minute difference differently): dateadd adds calendar units;
+    datediff counts the unit's boundaries crossed from `first` to `second`, as DuckDB's date_diff does. -#}
+{% macro spark__dateadd(datepart, interval, from_date_or_timestamp) -%}
+  timestampadd({{ datepart }}, {{ interval }}, {{ from_date_or_timestamp }})
+{%- endmacro %}
+{% macro spark__datediff(first_date, second_date, datepart) -%}
+  timestampdiff({{ datepart }}, date_trunc('{{ datepart }}', {{ first_date }}), date_trunc('{{ datepart }}', {{ second_date }}))
 {%- endmacro %}

@@ -169,7 +169,7 @@ def test_partition_column_not_a_column(manifest):
 
 def test_partitioned_model_must_replace_its_window(manifest):
     _model(manifest, "vendor_category_spend")["config"]["materialized"] = "table"
-    assert "incremental with incremental_strategy 'replace_window', got 'table'/'replace_window'" in _load_error(manifest)
+    assert "incremental with incremental_strategy 'replace_window' on duckdb (config(**partitioned_incremental('spend_month'))), got 'table'/'replace_window'" in _load_error(manifest)
 
 
 def test_unpartitioned_product_with_a_partition_column(manifest):
@@ -188,3 +188,9 @@ def test_upstream_models_reach_staging_and_other_products(manifest):
     assert {"customer_360_v2", "int_orders__revenue", "stg_shop__orders"} <= set(upstream)  # ref() reads the latest
     assert "customer_360" not in upstream  # v1, kept for the consumers still reading it
     assert "revenue_monthly" not in upstream and "sales_daily_metrics" not in upstream
+
+
+def test_partitioned_model_on_spark_overwrites_its_partitions(manifest):
+    manifest["metadata"]["adapter_type"] = "spark"
+    assert ("incremental with incremental_strategy 'insert_overwrite' on spark "
+            "(config(**partitioned_incremental('spend_month'))), got 'incremental'/'replace_window'") in _load_error(manifest)

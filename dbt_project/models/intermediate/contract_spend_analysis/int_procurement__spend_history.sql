@@ -24,7 +24,7 @@ history as (
 ),
 
 center as (
-    select vendor_id, category, spend_month, count(*) as history_months, {{ median('log_spend') }} as median_log_spend
+    select vendor_id, category, spend_month, count(*) as history_months, median(log_spend) as median_log_spend
     from history
     group by vendor_id, category, spend_month
 ),
@@ -34,7 +34,7 @@ spread as (
         history.vendor_id,
         history.category,
         history.spend_month,
-        {{ median('abs(history.log_spend - center.median_log_spend)') }} as mad_log_spend
+        median(abs(history.log_spend - center.median_log_spend)) as mad_log_spend
     from history
     inner join center
         on history.vendor_id = center.vendor_id

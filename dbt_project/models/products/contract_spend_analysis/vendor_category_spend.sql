@@ -1,5 +1,5 @@
-{{ config(materialized='incremental', incremental_strategy='replace_window', partition_column='spend_month',
-          on_schema_change='fail') }}
+{{ config(materialized='incremental', on_schema_change='fail',
+          **partitioned_incremental('spend_month')) }}
 -- Monthly spend per vendor and category, on and off contract, against the contract value
 -- prorated to the month, with anomalies judged against the vendor's own history and contract.
 -- Rules and thresholds: vendor_category_spend.yml (thresholds are the spend_anomaly vars).

@@ -39,7 +39,7 @@ joined as (
         weather_in_effect.visibility_km,
         coalesce(weather_in_effect.severe_weather, false) as severe_weather,
         {{ dbt.datediff('equipment.last_ping_ts', 'activity.as_of_ts', 'minute') }} as minutes_since_ping,
-        {{ dbt.datediff('equipment.commissioned_on', 'cast(activity.as_of_ts as date)', 'day') }} / 365.25 as age_years
+        cast({{ dbt.datediff('equipment.commissioned_on', 'cast(activity.as_of_ts as date)', 'day') }} as double) / 365.25 as age_years
     from equipment
     inner join activity on equipment.equipment_id = activity.equipment_id
     left join weather_in_effect on equipment.region = weather_in_effect.region

@@ -1,5 +1,5 @@
-{{ config(materialized='incremental', incremental_strategy='replace_window', partition_column='revenue_month',
-          on_schema_change='fail') }}
+{{ config(materialized='incremental', on_schema_change='fail',
+          **partitioned_incremental('revenue_month')) }}
 -- Monthly revenue per customer country (country from the customer_360 product), with growth
 -- between complete months only. Revenue rules: int_orders__revenue.
 with orders as (

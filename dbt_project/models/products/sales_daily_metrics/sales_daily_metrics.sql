@@ -1,5 +1,5 @@
-{{ config(materialized='incremental', incremental_strategy='replace_window', partition_column='sales_date',
-          on_schema_change='fail', cluster_by=['region', 'sales_date']) }}
+{{ config(materialized='incremental', on_schema_change='fail', cluster_by=['region', 'sales_date'],
+          **partitioned_incremental('sales_date')) }}
 -- cluster_by: the served copy is ordered by region, then day, so the dashboards' reads (one region, recent
 -- days) skip the row groups of other regions and older days (README, "`cluster_by`").
 with transactions as (

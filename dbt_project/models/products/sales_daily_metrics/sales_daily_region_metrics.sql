@@ -1,5 +1,5 @@
-{{ config(materialized='incremental', incremental_strategy='replace_window', partition_column='sales_date',
-          on_schema_change='fail') }}
+{{ config(materialized='incremental', on_schema_change='fail',
+          **partitioned_incremental('sales_date')) }}
 -- One row per sales date and customer region: the grain at which distinct customers add up
 -- (seed 000's "distinct customers by date and region").
 with transactions as (
