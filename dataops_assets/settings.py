@@ -110,6 +110,11 @@ class Settings:
         return self.home / "warehouse.duckdb"
 
     @property
+    def write_zone(self) -> Path:
+        """Where dbt builds (no consumer reads it): the DuckDB file, or Spark's warehouse folder."""
+        return self.spark_warehouse_dir if self.target == "spark" else self.warehouse_path
+
+    @property
     def spark_dir(self) -> Path:
         """The spark target's tables (warehouse/<schema>.db/<table>/, Parquet) and their Derby metastore."""
         return self.home / "spark"

@@ -15,6 +15,7 @@ import click
 from dataops_assets.catalog.spec import Partitioning
 from dataops_assets.cli.partition_plan import PlannedRun, plan_runs
 from dataops_assets.dbt.partitions import partition_keys
+from dataops_assets.dbt.spark import spark_unavailable
 from dataops_assets.project import LOAD_ERRORS, load_project
 from dataops_assets.settings import REPO_ROOT, load_settings
 
@@ -56,6 +57,9 @@ def materialize(partition: str, partition_range: str, log_level: str, dry_run: b
     """Materialize every asset: the unpartitioned ones, then each partitions definition's (latest
     partition by default). Runs go on after one fails; the exit code is 1 if any failed."""
     try:
+        unavailable = spark_unavailable() if load_settings().target == "spark" else None
+        if unavailable:  # before parsing: a Spark manifest needs dbt-spark
+            raise click.ClickException(unavailable)
         runs = plan_runs(used_partition_keys(), partition.strip(), partition_range.strip())
     except LOAD_ERRORS as exc:
         raise click.ClickException(str(exc)) from None

@@ -27,7 +27,7 @@ def summary(as_json: bool) -> None:
         statuses, platform = project_statuses(instance, load_project_view(settings), settings.published_dir)
     if as_json:
         click.echo(json.dumps({
-            "warehouse": str(settings.warehouse_path),
+            "warehouse": str(settings.write_zone),
             "products": [dataclasses.asdict(s) for s in statuses],
             "platform": dataclasses.asdict(platform),
         }, indent=2))
@@ -37,7 +37,7 @@ def summary(as_json: bool) -> None:
     click.echo("\n".join(_status_lines(platform, f"{platform.product_id} (platform)", show_models=False)))
     click.echo(f"\nPublished (what consumers read): {settings.published_dir}/<product>/<model>/v=<n>/, the file "
                f"`current` names the readable version; `dataops published list` shows each one.")
-    click.echo(f"Write zone (dbt builds here; consumers do not read it): {settings.warehouse_path}")
+    click.echo(f"Write zone (dbt builds here; consumers do not read it): {settings.write_zone}")
     click.echo("UI: DATAOPS_HOME=... make ui  (runs `dagster dev -w workspace.yaml`, then open http://127.0.0.1:3000)")
 
 

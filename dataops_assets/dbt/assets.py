@@ -10,12 +10,15 @@ from pathlib import Path
 from typing import Any
 
 import dagster as dg
+import duckdb
 from dagster_dbt import DbtCliInvocation, DbtCliResource, DbtProject, dbt_assets
 from packaging import version
 
 from dataops_assets.catalog.spec import Partitioning
+from dataops_assets.dbt.spark import spark_unavailable
 from dataops_assets.dbt.translator import LANDING_GROUP, PLATFORM_GROUP, DataProductTranslator
 from dataops_assets.settings import DUCKDB_POOL, Settings
+from dataops_assets.warehouse import connect_warehouse
 
 
 class InstalledDbtCliResource(DbtCliResource):
@@ -128,6 +131,8 @@ def build_dbt_run_assets(
             check_masking_key(selected - blocked)
         except ValueError as exc:
             raise dg.Failure(description=str(exc), allow_retries=False) from None
+        if selection.adapter_type == "spark" and (unavailable := spark_unavailable()):
+            raise dg.Failure(description=unavailable, allow_retries=False)
         window = context.partition_time_window if partitions_def is not None else None
         # Unusable landing tables and everything built from them stay out of the build.
         # One --exclude value (dbt's union of space-separated selectors): dagster-dbt reads one value a flag.
@@ -139,7 +144,10 @@ def build_dbt_run_assets(
                                  raise_on_error=False)
         while_dbt_runs()
         try:
-            yield from invocation.stream().fetch_row_counts().fetch_column_metadata()
+            if selection.adapter_type == "spark":
+                yield from spark_row_counts(invocation, settings)
+            else:
+                yield from invocation.stream().fetch_row_counts().fetch_column_metadata()
         finally:
             if selection.adapter_type == "duckdb":
                 release_dbt_duckdb_lock()
@@ -148,6 +156,32 @@ def build_dbt_run_assets(
             raise dg.Failure(description=f"dbt build left models unbuilt, nothing of this step publishes: {unbuilt}")
 
     return dbt_models
+
+
+def spark_row_counts(invocation: DbtCliInvocation, settings: Settings) -> Iterator[Any]:
+    """The step's events, each built table's with its row count, read from Spark's files through the warehouse
+    seam once dbt is done. dagster-dbt's fetch_row_counts (and fetch_column_metadata) would start a Spark session
+    in this process: ~10 s of JVM start per step, holding the Derby metastore the next dbt step needs."""
+    events = list(invocation.stream())
+    nodes = invocation.manifest["nodes"]
+    relations = {}
+    for event in events:
+        unique_id = event.metadata.get("unique_id") if isinstance(event, dg.Output) else None
+        node = nodes.get(getattr(unique_id, "value", unique_id))
+        if node and node["config"].get("materialized") != "view":
+            relations[id(event)] = node["relation_name"]
+    counts = {}
+    if relations:
+        with connect_warehouse(settings, read_only=True) as con:
+            for key, relation in relations.items():
+                try:
+                    counts[key] = con.execute(f"select count(*) from {relation}").fetchone()[0]
+                except duckdb.Error:  # a table with no files yet: no count, as dagster-dbt leaves it
+                    pass
+    for event in events:
+        if id(event) in counts:
+            event = event.with_metadata({**event.metadata, "dagster/row_count": dg.MetadataValue.int(counts[id(event)])})
+        yield event
 
 
 def dbt_run_env(settings: Settings, window: dg.TimeWindow | None) -> dict[str, str]:

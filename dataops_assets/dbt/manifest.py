@@ -55,6 +55,11 @@ def ensure_manifest(settings: Settings, project_dir: Path = DBT_PROJECT_DIR) -> 
 
 
 def parse_project(settings: Settings, project_dir: Path = DBT_PROJECT_DIR) -> None:
+    if settings.target == "spark":
+        from dataops_assets.dbt.spark import spark_unavailable
+
+        if unavailable := spark_unavailable():
+            raise RuntimeError(unavailable)
     result = subprocess.run(
         [dbt_executable(), "parse", "--project-dir", str(project_dir), "--profiles-dir", str(project_dir), "--quiet",
          "--target-path", target_path(settings.target)],
