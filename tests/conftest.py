@@ -20,7 +20,7 @@ import pytest
 
 from tests.sandbox import SESSION_END_VARIABLE, TEST_END, generate, materialize
 
-MARKED_FOLDERS = ("integration", "e2e")
+MARKED_FOLDERS = ("integration", "e2e", "spark")
 PYTEST_OWN = {"PYTEST_CURRENT_TEST"}  # pytest sets it for each test phase
 
 
@@ -31,11 +31,33 @@ def pytest_configure(config) -> None:
     os.environ.setdefault(SESSION_END_VARIABLE, TEST_END.isoformat())
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+def spark_group_selected(config) -> bool:
+    """The spark group runs only when `-m` names it (`make test-spark`: `-m spark`): it needs Java and the
+    spark extra, and takes minutes."""
+    return "spark" in (config.option.markexpr or "")
+
+
+def pytest_terminal_summary(terminalreporter, config) -> None:
+    """A run that leaves the spark group out (`make test`) says so, and whether it could run here."""
+    if not spark_group_selected(config):
+        from dataops_assets.dbt.spark import spark_unavailable
+
+        reason = spark_unavailable()
+        terminalreporter.write_line(
+            "spark group (tests/spark) not run: `make test-spark` or `pytest -m spark` runs it"
+            + (f"; here it would be skipped: {reason}" if reason else ""))
+
+
+def pytest_collection_modifyitems(config, items: list[pytest.Item]) -> None:
     for item in items:
         folder = Path(str(item.path)).parent.name
         if folder in MARKED_FOLDERS:
             item.add_marker(folder)
+    if not spark_group_selected(config):
+        spark = [item for item in items if item.get_closest_marker("spark")]
+        if spark:
+            config.hook.pytest_deselected(items=spark)
+            items[:] = [item for item in items if not item.get_closest_marker("spark")]
 
 
 def pytest_xdist_make_scheduler(config, log):

@@ -26,17 +26,17 @@ TEST_END = (dt.datetime.fromisoformat(os.environ[SESSION_END_VARIABLE]) if os.en
             else dt.datetime.now(dt.timezone.utc).replace(tzinfo=None, microsecond=0))
 
 
-def dataops_env(home: Path, as_of: dt.datetime | None = TEST_END) -> dict[str, str]:
+def dataops_env(home: Path, as_of: dt.datetime | None = TEST_END, target: str = "duckdb") -> dict[str, str]:
     """Environment for a subprocess working on `home`, with this venv's tools first on PATH.
 
     `as_of` pins the instant current-state models are evaluated at; None leaves the default
-    (each dbt run's start).
+    (each dbt run's start). `target`: the dbt output (DATAOPS_TARGET), DuckDB unless a test says spark.
     """
     from dataops_assets.settings import load_settings
 
     return {
         **os.environ,
-        **load_settings({"DATAOPS_HOME": str(home)}).dbt_env(),  # what the dbt profile reads
+        **load_settings({"DATAOPS_HOME": str(home), "DATAOPS_TARGET": target}).dbt_env(),  # what the dbt profile reads
         "DATAOPS_HOME": str(home),
         "DAGSTER_HOME": str(home / "dagster"),
         "DATAOPS_AS_OF": as_of.isoformat() if as_of else "",
@@ -100,11 +100,11 @@ class Materialized:
 
 def materialize(home: Path, *args: str, select: str | None = None, partition: str | None = None,
                 partition_range: str | None = None, as_of: dt.datetime | None = TEST_END,
-                masking_key: bool = True, repo: Path = REPO_ROOT) -> Materialized:
+                masking_key: bool = True, repo: Path = REPO_ROOT, target: str = "duckdb") -> Materialized:
     """`dataops materialize` as `make materialize` runs it (every partition unless args say otherwise),
     or with `select`, one `dagster asset materialize --select` (and `--partition`) as CI may run it.
     `masking_key=False`: no key is created for a home that has none. `repo`: a copy of the project
-    (copy_repo) to run instead of this one."""
+    (copy_repo) to run instead of this one. `target`: the dbt output to build with (duckdb or spark)."""
     init_instance(home, masking_key)
     before = run_ids(home)
     if args and args[0] == "--only":
@@ -115,8 +115,8 @@ def materialize(home: Path, *args: str, select: str | None = None, partition: st
         command = [str(VENV_BIN / "dagster"), "asset", "materialize", "-m", "dataops_assets.definitions",
                    "--select", select, *(("--partition", partition) if partition else ()),
                    *(("--partition-range", partition_range) if partition_range else ())]
-    result = subprocess.run(command, cwd=repo, env=repo_env(repo, dataops_env(home, as_of)), capture_output=True,
-                            text=True)
+    result = subprocess.run(command, cwd=repo, env=repo_env(repo, dataops_env(home, as_of, target)),
+                            capture_output=True, text=True)
     return Materialized(result.returncode, result.stdout, result.stderr, frozenset(run_ids(home) - before))
 
 

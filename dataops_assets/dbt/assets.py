@@ -138,6 +138,8 @@ def build_dbt_run_assets(
         # One --exclude value (dbt's union of space-separated selectors): dagster-dbt reads one value a flag.
         excluded = ["--exclude", " ".join(sorted(f"source:{k.path[1]}.{k.path[2]}+" for k in problems))] if problems else []
         with dbt_environment(settings, window):
+            if selection.adapter_type == "spark" and partitions_def is not None:
+                refresh_spark_upstream(dbt, project, selection.select, excluded, context)
             # dbt unit tests check model logic on fixed rows, not the data: `make test` runs them.
             # A failed test does not fail the step: its result gates the model's publication.
             invocation = dbt.cli(["build", "--exclude-resource-type", "unit_test", *excluded], context=context,
@@ -156,6 +158,27 @@ def build_dbt_run_assets(
             raise dg.Failure(description=f"dbt build left models unbuilt, nothing of this step publishes: {unbuilt}")
 
     return dbt_models
+
+
+# On Spark, staging and intermediate models are tables the unpartitioned step builds (dbt_project.yml); a
+# partitioned step rebuilds those its models read first, so it reads the landing zone as it is now, as DuckDB's
+# views do. Other products' models are not rebuilt: they publish through their own audit.
+SPARK_REFRESH_EXCLUDE = "path:models/products"
+
+
+def refresh_spark_upstream(dbt: DbtCliResource, project: DbtProject, select: str, excluded: list[str],
+                           context: dg.AssetExecutionContext) -> None:
+    """`dbt run` of the staging and intermediate tables upstream of `select` (space-separated models);
+    a failure fails the step, since the models would read stale rows."""
+    parents = " ".join(f"+{name}" for name in select.split())
+    exclude = " ".join([SPARK_REFRESH_EXCLUDE, *excluded[1:]])
+    context.log.info(f"refreshing the staging and intermediate tables upstream of {select} (spark target)")
+    invocation = dbt.cli(["run", "--select", parents, "--exclude", exclude], manifest=project.manifest_path,
+                         raise_on_error=False)
+    invocation.wait()
+    if not invocation.is_successful():
+        raise dg.Failure(description=f"dbt run of the tables upstream of {select} failed: "
+                                     f"{unbuilt_models(invocation) or invocation.get_error()}", allow_retries=False)
 
 
 def spark_row_counts(invocation: DbtCliInvocation, settings: Settings) -> Iterator[Any]:

@@ -14,10 +14,11 @@
   cast('{{ as_of }}' as timestamp)
 {%- endmacro %}
 
-{#- A number as decimal(18, 2), rounded half up in double arithmetic, which is the same on every engine
-    (DuckDB divides decimals as doubles, Spark exactly: 129.95 / 2 would round down on one and up on the other). -#}
-{% macro round_cents(expression) -%}
-  cast(floor(cast({{ expression }} as double) * 100 + 0.5) / 100 as decimal(18, 2))
+{#- numerator / denominator as decimal(18, 2), rounded half up: both are made doubles first, so the division
+    and the rounding are the same IEEE arithmetic on every engine. (DuckDB divides decimals as doubles, Spark
+    exactly to 6 places and casts half up: 129.95 / 2 rounded down on one and up on the other.) -#}
+{% macro divide_to_cents(numerator, denominator) -%}
+  cast(floor(cast({{ numerator }} as double) / cast({{ denominator }} as double) * 100 + 0.5) / 100 as decimal(18, 2))
 {%- endmacro %}
 
 {% macro safe_divide(numerator, denominator) -%}

@@ -5,5 +5,5 @@
         cast(sum(quantity) as bigint) as units_sold,
         count(distinct customer_id) as unique_customers,
         cast(sum(amount) as decimal(18, 2)) as revenue,
-        {{ round_cents('sum(amount) / count(*)') }} as avg_order_value
+        {{ divide_to_cents('sum(amount)', 'count(*)') }} as avg_order_value
 {%- endmacro %}
