@@ -5,11 +5,12 @@ from __future__ import annotations
 import functools
 import sys
 import warnings
+from collections.abc import Callable
 
 import dagster as dg
 from dagster_dbt import DbtProject
 
-from dataops_assets.catalog.products import dbt_selector, upstream_models
+from dataops_assets.catalog.products import dbt_selector, platform_upstream, upstream_models
 from dataops_assets.catalog.spec import Partitioning
 from dataops_assets.dbt.assets import DbtSelection, InstalledDbtCliResource, build_dbt_run_assets, build_landing_specs
 from dataops_assets.dbt.manifest import dbt_executable, target_path
@@ -72,7 +73,8 @@ def build_definitions(settings: Settings) -> dg.Definitions:
         build_dbt_run_assets(project, translator, cadence, selection, partitions.get(cadence), settings, vet_landing,
                              project_deps, while_dbt_runs=prepare_in_background, check_masking_key=require_masking_key)
         for cadence, selection in dbt_selections({dbt_selector(models[name]): cadence for name, cadence in partitioning.items()},
-                                                 manifest["metadata"]["adapter_type"]).items()
+                                                 manifest["metadata"]["adapter_type"],
+                                                 lambda names: platform_upstream(manifest, names)).items()
     ]
     suite_checks = build_suite_checks(suites, models, products, {name: checked(name) for name in suites},
                                       as_of=settings.as_of, masking_key=settings.masking_key)
@@ -112,15 +114,18 @@ def build_definitions(settings: Settings) -> dg.Definitions:
     )
 
 
-def dbt_selections(partitioning: dict[str, Partitioning], adapter_type: str) -> dict[Partitioning, DbtSelection]:
+def dbt_selections(partitioning: dict[str, Partitioning], adapter_type: str,
+                   upstream: Callable[[list[str]], tuple[str, ...]] = lambda names: ()) -> dict[Partitioning, DbtSelection]:
     """One dbt selection per partitions definition that has models (keyed by dbt selector): the
-    unpartitioned step takes everything the partitioned ones do not."""
+    unpartitioned step takes everything the partitioned ones do not. On Spark a partitioned step also
+    names the staging and intermediate tables its models read (`upstream`), which it rebuilds first."""
     partitioned = sorted(partitioning)
     selections = {Partitioning.NONE: DbtSelection("fqn:*", " ".join(partitioned) or None, adapter_type)}
     for cadence in (Partitioning.DAILY, Partitioning.MONTHLY):
         names = sorted(name for name, value in partitioning.items() if value is cadence)
         if names:
-            selections[cadence] = DbtSelection(" ".join(names), None, adapter_type)
+            refresh = " ".join(upstream(names)) if adapter_type == "spark" else ""
+            selections[cadence] = DbtSelection(" ".join(names), None, adapter_type, refresh or None)
     return selections
 
 

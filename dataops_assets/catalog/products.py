@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -143,6 +144,21 @@ def upstream_models(manifest: dict[str, Any], model: str) -> tuple[str, ...]:
         if uid in nodes and nodes[uid]["resource_type"] == "model" and model_id(nodes[uid]) not in found:
             found.add(model_id(nodes[uid]))
             stack.extend(nodes[uid]["depends_on"]["nodes"])
+    return tuple(sorted(found))
+
+
+def platform_upstream(manifest: dict[str, Any], models: Iterable[str]) -> tuple[str, ...]:
+    """The staging and intermediate models `models` read, directly or through each other, in dbt --select
+    form; not other products' models (models/products/...) nor what those read."""
+    nodes, by_name = manifest["nodes"], models_by_name(manifest)
+    found, stack = set(), [uid for name in models for uid in by_name[name]["depends_on"]["nodes"]]
+    while stack:
+        node = nodes.get(stack.pop())
+        if (node is None or node["resource_type"] != "model" or node["original_file_path"].startswith("models/products/")
+                or dbt_selector(node) in found):
+            continue
+        found.add(dbt_selector(node))
+        stack.extend(node["depends_on"]["nodes"])
     return tuple(sorted(found))
 
 

@@ -15,6 +15,7 @@ from dagster_dbt import DbtCliInvocation, DbtCliResource, DbtProject, dbt_assets
 from packaging import version
 
 from dataops_assets.catalog.spec import Partitioning
+from dataops_assets.dbt.manifest import target_path
 from dataops_assets.dbt.spark import spark_unavailable
 from dataops_assets.dbt.translator import LANDING_GROUP, PLATFORM_GROUP, DataProductTranslator
 from dataops_assets.settings import DUCKDB_POOL, Settings
@@ -81,6 +82,8 @@ class DbtSelection:
     select: str
     exclude: str | None
     adapter_type: str
+    # Spark: the staging and intermediate tables the step's models read, rebuilt before them (dbt --select form).
+    refresh: str | None = None
 
 
 def build_dbt_run_assets(
@@ -138,8 +141,8 @@ def build_dbt_run_assets(
         # One --exclude value (dbt's union of space-separated selectors): dagster-dbt reads one value a flag.
         excluded = ["--exclude", " ".join(sorted(f"source:{k.path[1]}.{k.path[2]}+" for k in problems))] if problems else []
         with dbt_environment(settings, window):
-            if selection.adapter_type == "spark" and partitions_def is not None:
-                refresh_spark_upstream(dbt, project, selection.select, excluded, context)
+            if selection.refresh:
+                refresh_spark_upstream(dbt, project, selection, excluded, context)
             # dbt unit tests check model logic on fixed rows, not the data: `make test` runs them.
             # A failed test does not fail the step: its result gates the model's publication.
             invocation = dbt.cli(["build", "--exclude-resource-type", "unit_test", *excluded], context=context,
@@ -160,24 +163,18 @@ def build_dbt_run_assets(
     return dbt_models
 
 
-# On Spark, staging and intermediate models are tables the unpartitioned step builds (dbt_project.yml); a
-# partitioned step rebuilds those its models read first, so it reads the landing zone as it is now, as DuckDB's
-# views do. Other products' models are not rebuilt: they publish through their own audit.
-SPARK_REFRESH_EXCLUDE = "path:models/products"
-
-
-def refresh_spark_upstream(dbt: DbtCliResource, project: DbtProject, select: str, excluded: list[str],
+def refresh_spark_upstream(dbt: DbtCliResource, project: DbtProject, selection: DbtSelection, excluded: list[str],
                            context: dg.AssetExecutionContext) -> None:
-    """`dbt run` of the staging and intermediate tables upstream of `select` (space-separated models);
-    a failure fails the step, since the models would read stale rows."""
-    parents = " ".join(f"+{name}" for name in select.split())
-    exclude = " ".join([SPARK_REFRESH_EXCLUDE, *excluded[1:]])
-    context.log.info(f"refreshing the staging and intermediate tables upstream of {select} (spark target)")
-    invocation = dbt.cli(["run", "--select", parents, "--exclude", exclude], manifest=project.manifest_path,
+    """`dbt run` of the staging and intermediate tables the step's models read (selection.refresh): on Spark
+    they are tables the unpartitioned step builds (dbt_project.yml), and a partitioned run must read the
+    landing zone as it is now, as DuckDB's views do. Other products' models are not rebuilt: they publish
+    through their own audit. A failure fails the step: its models would read stale rows."""
+    context.log.info(f"refreshing the staging and intermediate tables {selection.select} read (spark target)")
+    invocation = dbt.cli(["run", "--select", selection.refresh, *excluded], manifest=project.manifest_path,
                          raise_on_error=False)
     invocation.wait()
     if not invocation.is_successful():
-        raise dg.Failure(description=f"dbt run of the tables upstream of {select} failed: "
+        raise dg.Failure(description=f"dbt run of the tables {selection.select} read failed: "
                                      f"{unbuilt_models(invocation) or invocation.get_error()}", allow_retries=False)
 
 
@@ -212,6 +209,8 @@ def dbt_run_env(settings: Settings, window: dg.TimeWindow | None) -> dict[str, s
     spill folder's parent created: DuckDB creates its spill folder but not the folders above it."""
     values = {
         **settings.dbt_env(),
+        # dagster-dbt's per-invocation target folders and the partial parse file they start from: the target's own
+        "DBT_TARGET_PATH": target_path(settings.target),
         "DATAOPS_WINDOW_START": window.start.strftime("%Y-%m-%d") if window else "",
         "DATAOPS_WINDOW_END": window.end.strftime("%Y-%m-%d") if window else "",
     }

@@ -10,7 +10,7 @@ from tests.manifest_fixture import fixture_products
 
 from dataops_assets.catalog.errors import SpecError
 from dataops_assets.catalog.products import (
-    downstream_products, load_products, models_by_name, product_detail, upstream_models,
+    downstream_products, load_products, models_by_name, platform_upstream, product_detail, upstream_models,
 )
 
 FIXTURE = Path(__file__).parent.parent / "fixtures" / "manifest_products.json"
@@ -194,3 +194,12 @@ def test_partitioned_model_on_spark_overwrites_its_partitions(manifest):
     manifest["metadata"]["adapter_type"] = "spark"
     assert ("incremental with incremental_strategy 'insert_overwrite' on spark "
             "(config(**partitioned_incremental('spend_month'))), got 'incremental'/'replace_window'") in _load_error(manifest)
+
+
+def test_platform_upstream_stops_at_other_products(manifest):
+    found = platform_upstream(manifest, ["revenue_monthly"])
+    assert "int_orders__revenue" in found and "stg_shop__orders" in found
+    # revenue_monthly reads customer_360, a product: neither it nor what only it reads is rebuilt for it.
+    assert not {"customer_360", "customer_360_unmasked", "int_customer__support_summary"} & set(found)
+    assert platform_upstream(manifest, ["sales_daily_metrics"]) == (
+        "int_sales__transactions_enriched", "stg_catalog__products", "stg_crm__customers", "stg_pos__transactions")

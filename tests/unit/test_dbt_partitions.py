@@ -61,6 +61,16 @@ def test_one_dbt_selection_per_partitions_definition():
     assert selections[Partitioning.DAILY].select == "sales_daily_metrics sales_daily_region_metrics"
     assert selections[Partitioning.MONTHLY].select == "revenue_monthly"
     assert set(dbt_selections({}, "duckdb")) == {Partitioning.NONE}
+    assert all(s.refresh is None for s in selections.values())  # DuckDB's staging and intermediates are views
+
+
+def test_a_partitioned_spark_step_rebuilds_the_platform_tables_its_models_read():
+    upstream = {"sales_daily_metrics": ("stg_pos__transactions",), "revenue_monthly": ("int_orders__revenue",)}
+    selections = dbt_selections({"sales_daily_metrics": Partitioning.DAILY, "revenue_monthly": Partitioning.MONTHLY},
+                                "spark", lambda names: tuple(u for name in names for u in upstream[name]))
+    assert selections[Partitioning.DAILY].refresh == "stg_pos__transactions"
+    assert selections[Partitioning.MONTHLY].refresh == "int_orders__revenue"
+    assert selections[Partitioning.NONE].refresh is None  # it builds them itself
 
 
 def test_dbt_environment_sets_the_window_and_restores(tmp_path, monkeypatch):
