@@ -102,6 +102,7 @@ class SnapshotReader:
         self._snapshots: OrderedDict[tuple[str, bool, tuple[str, ...]], Snapshot] = OrderedDict()
         self._describing = threading.Lock()
         self._load_in_background = load_in_background
+        self._loaders: list[threading.Thread] = []  # background loads, joined before the connection closes
 
     def snapshot(self, product: str, model: str, version: int | None = None, unmasked: bool = False,
                  cluster_by: tuple[str, ...] = ()) -> Snapshot:
@@ -228,8 +229,11 @@ class SnapshotReader:
                 return None
             self._loading[key] = snapshot.version
         if self._load_in_background:
-            threading.Thread(target=self._load_in_the_background, args=(snapshot,), name="dataops-load",
-                             daemon=True).start()
+            loader = threading.Thread(target=self._load_in_the_background, args=(snapshot,), name="dataops-load",
+                                      daemon=True)
+            with self._lock:  # started under the lock: close() never joins a thread not yet started
+                self._loaders = [t for t in self._loaders if t.is_alive()] + [loader]
+                loader.start()
             return None
         return self._load(snapshot)
 
@@ -298,6 +302,11 @@ class SnapshotReader:
             return self._con.cursor()
 
     def close(self) -> None:
+        """Waits for loads under way: DuckDB refuses to close a connection one of its cursors is using."""
+        with self._lock:
+            loaders = list(self._loaders)
+        for loader in loaders:
+            loader.join()
         self._con.close()
 
 
