@@ -74,7 +74,7 @@ def timed(command: list[str], env: dict[str, str], timeout: float) -> dict:
     ended = time.time()
     sampler.join(timeout=5)
     return {"seconds": round(ended - started, 1), "peak_rss_mib": round(sampler.peak(started, ended) / 2**20),
-            "exit": proc.returncode, "dbt_invocations": len(re.findall(r"Running dbt command|refreshing the staging and intermediate tables", output)),
+            "exit": proc.returncode, "dbt_invocations": len(re.findall(r"Running dbt command", output)),
             "tail": "" if proc.returncode == 0 else output[-1500:]}
 
 
