@@ -115,13 +115,10 @@ class Settings:
         return self.spark_warehouse_dir if self.target == "spark" else self.warehouse_path
 
     @property
-    def spark_dir(self) -> Path:
-        """The spark target's tables (warehouse/<schema>.db/<table>/, Parquet) and their Derby metastore."""
-        return self.home / "spark"
-
-    @property
     def spark_warehouse_dir(self) -> Path:
-        return self.spark_dir / "warehouse"
+        """The spark target's tables: warehouse/<schema>.db/<table>/, Parquet (its Derby catalog is beside it,
+        profiles.yml)."""
+        return self.home / "spark" / "warehouse"
 
     @property
     def published_dir(self) -> Path:
@@ -191,7 +188,6 @@ class Settings:
             "DATAOPS_DUCKDB_TEMP_DIR": str(duckdb["temp_directory"]),
             "DATAOPS_MASKING_KEY": self.masking_key_text or "",
         }
-
 
     def spark_masking_env(self) -> dict[str, str]:
         """The masking key's HMAC pads as hex for the Spark session's configuration (profiles.yml), in

@@ -20,9 +20,9 @@ from pathlib import Path
 import duckdb
 
 from dataops_assets.settings import Settings
-from dataops_assets.sql_text import quote
+from dataops_assets.sql_text import literal, quote
 
-_PARTITION_FOLDER = re.compile(r"^([^=/]+)=")
+_PARTITION_FOLDER = re.compile(r"^[^=/]+=")
 SPARK_SCHEMA_SUFFIX = ".db"  # Spark's folder for a schema (database) under its warehouse directory
 
 
@@ -58,17 +58,16 @@ def attach_spark_tables(con: duckdb.DuckDBPyConnection, warehouse_dir: Path) -> 
         schema = schema_dir.name.removesuffix(SPARK_SCHEMA_SUFFIX)
         con.execute(f"create schema if not exists {quote(schema)}")
         for table_dir in sorted(p for p in schema_dir.iterdir() if p.is_dir()):
-            files = table_files(table_dir)
-            if not files:
+            if not any(table_files(table_dir)):
                 continue  # a table Spark has not written yet, or an empty one: reading it says it does not exist
             partitioned = any(_PARTITION_FOLDER.match(p.name) for p in table_dir.iterdir() if p.is_dir())
-            pattern = str(table_dir / ("**/*.parquet" if partitioned else "*.parquet")).replace("'", "''")
+            pattern = table_dir / ("**/*.parquet" if partitioned else "*.parquet")
             con.execute(f"create or replace view {quote(schema)}.{quote(table_dir.name)} as select * from "
-                        f"read_parquet('{pattern}', hive_partitioning = {str(partitioned).lower()})")
+                        f"read_parquet({literal(pattern)}, hive_partitioning = {str(partitioned).lower()})")
             names.append(f"{schema}.{table_dir.name}")
     return names
 
 
-def table_files(table_dir: Path) -> list[Path]:
+def table_files(table_dir: Path) -> Iterator[Path]:
     """The Parquet data files of one Spark table (Spark's _SUCCESS markers and hidden files are not data)."""
-    return sorted(p for p in table_dir.rglob("*.parquet") if not p.name.startswith(("_", ".")))
+    return (p for p in table_dir.rglob("*.parquet") if not p.name.startswith(("_", ".")))

@@ -183,25 +183,22 @@ def spark_row_counts(invocation: DbtCliInvocation, settings: Settings) -> Iterat
     seam once dbt is done. dagster-dbt's fetch_row_counts (and fetch_column_metadata) would start a Spark session
     in this process: ~10 s of JVM start per step, holding the Derby metastore the next dbt step needs."""
     events = list(invocation.stream())
-    nodes = invocation.manifest["nodes"]
-    relations = {}
-    for event in events:
-        unique_id = event.metadata.get("unique_id") if isinstance(event, dg.Output) else None
-        node = nodes.get(getattr(unique_id, "value", unique_id))
-        if node and node["config"].get("materialized") != "view":
-            relations[id(event)] = node["relation_name"]
-    counts = {}
-    if relations:
-        with connect_warehouse(settings, read_only=True) as con:
-            for key, relation in relations.items():
-                try:
-                    counts[key] = con.execute(f"select count(*) from {relation}").fetchone()[0]
-                except duckdb.Error:  # a table with no files yet: no count, as dagster-dbt leaves it
-                    pass
-    for event in events:
-        if id(event) in counts:
-            event = event.with_metadata({**event.metadata, "dagster/row_count": dg.MetadataValue.int(counts[id(event)])})
-        yield event
+    with connect_warehouse(settings, read_only=True) as con:
+        counted = [_with_row_count(con, event, invocation.manifest["nodes"]) for event in events]
+    yield from counted
+
+
+def _with_row_count(con: duckdb.DuckDBPyConnection, event: Any, nodes: Mapping[str, Any]) -> Any:
+    """A model's Output with `dagster/row_count` (not a view's, as dagster-dbt does); any other event as it is."""
+    unique_id = event.metadata.get("unique_id") if isinstance(event, dg.Output) else None
+    node = nodes.get(getattr(unique_id, "value", unique_id))
+    if not node or node["config"].get("materialized") == "view":
+        return event
+    try:
+        rows = con.execute(f"select count(*) from {node['relation_name']}").fetchone()[0]
+    except duckdb.Error:  # a table with no files yet: no count, as dagster-dbt leaves it
+        return event
+    return event.with_metadata({**event.metadata, "dagster/row_count": dg.MetadataValue.int(rows)})
 
 
 def dbt_run_env(settings: Settings, window: dg.TimeWindow | None) -> dict[str, str]:

@@ -43,10 +43,11 @@ class PublishTarget:
     unmasked_query: str | None = None
 
 
-def model_query(models: Mapping[str, Mapping], name: str) -> str:
-    """The rows a model built, its contract columns in contract order (Spark keeps a partition column last)."""
+def model_query(models: Mapping[str, Mapping], name: str, source: str | None = None) -> str:
+    """A model's contract columns in contract order (Spark keeps a partition column last), read from the
+    model itself or from `source`."""
     columns = ", ".join(quote(c) for c in models[name].get("columns", {})) or "*"
-    return f"select {columns} from {models[name]['relation_name']}"
+    return f"select {columns} from {models[source or name]['relation_name']}"
 
 
 def unmasked_query(models: Mapping[str, Mapping], name: str) -> str | None:
@@ -55,8 +56,7 @@ def unmasked_query(models: Mapping[str, Mapping], name: str) -> str | None:
     source = unmasked_model(models[name])
     if source is None or source not in models:
         return None
-    columns = ", ".join(quote(c) for c in models[name].get("columns", {})) or "*"
-    return f"select {columns} from {models[source]['relation_name']}"
+    return model_query(models, name, source)
 
 
 def publish_asset_key(model: str) -> dg.AssetKey:
