@@ -6,6 +6,7 @@ import shutil
 import subprocess
 
 import dagster as dg
+import pytest
 from click.testing import CliRunner
 from dagster._core.storage.dagster_run import DagsterRun
 
@@ -38,3 +39,28 @@ def test_a_run_tagged_blocked_makes_materialize_exit_1_naming_it(tmp_path, monke
     assert result.exit_code == 1
     assert result.stderr.splitlines()[-1] == (
         f"Error: 1 of 2 runs failed or left products blocked: --select tag:partitions=none ({BLOCKED})")
+
+
+def test_spark_without_java_stops_before_any_run_in_one_line(tmp_path, monkeypatch):
+    monkeypatch.setenv("DATAOPS_HOME", str(tmp_path))
+    monkeypatch.setenv("DATAOPS_TARGET", "spark")
+    monkeypatch.setenv("JAVA_HOME", str(tmp_path / "no-java"))
+    monkeypatch.setenv("PATH", str(tmp_path))  # no java on PATH either
+    monkeypatch.setattr("dataops_assets.dbt.spark._importable", lambda module: True)  # the extra, installed or not
+    started = []
+    monkeypatch.setattr(command.subprocess, "run", lambda *args, **kwargs: started.append(args))
+    result = CliRunner().invoke(command.materialize, [])
+    assert result.exit_code == 1 and not started
+    assert result.stderr.splitlines()[-1] == (
+        "Error: DATAOPS_TARGET=spark: no Java runtime on PATH or JAVA_HOME; expected Java 17 or 21")
+
+
+def test_parsing_for_spark_without_the_extra_is_one_line(tmp_path, monkeypatch):
+    from dataops_assets.dbt.manifest import parse_project
+    from dataops_assets.settings import load_settings
+
+    monkeypatch.setattr("dataops_assets.dbt.spark._importable", lambda module: False)
+    settings = load_settings({"DATAOPS_HOME": str(tmp_path), "DATAOPS_TARGET": "spark"})
+    with pytest.raises(RuntimeError, match=r"^DATAOPS_TARGET=spark: dbt-spark and pyspark not installed; expected the "
+                                           r"spark extra"):
+        parse_project(settings, tmp_path)
